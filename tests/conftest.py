@@ -1,0 +1,131 @@
+"""The fixed cast shared by the whole suite.
+
+A small real-shaped tree (西昌市 → two townships → villages → grids, plus a department)
+and one person per role, so that a permission test is one line:
+
+    西昌市 513401                      city_admin
+    ├── 礼州镇 513401101               xc_secretary (unit_leader), supervisor
+    │   ├── 礼州村 513401101201        village_cadre
+    │   │   └── 网格 513401101201001   grid_worker
+    │   └── 田坝村 513401101202        neighbour_cadre
+    ├── 安宁镇 513401102               outsider (unit_leader of another township)
+    │   └── 安宁村 513401102201
+    └── 住建局 513401D01               dept_staff
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _huey_immediate() -> Iterator[None]:
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
+PASSWORD = "Correct-Horse-42"
+
+
+@pytest.fixture
+def tree(db: Any) -> dict[str, Any]:
+    from grassroots.org.models import Unit, UnitKind
+
+    def unit(code: str, name: str, kind: str, parent: Unit | None = None, **kw: Any) -> Unit:
+        return Unit.objects.create(code=code, name=name, kind=kind, parent=parent, **kw)
+
+    city = unit("513401", "西昌市", UnitKind.COUNTY, population=950000, households=340000)
+    lizhou = unit("513401101", "礼州镇", UnitKind.TOWNSHIP, city, peer_group="513401:township")
+    anning = unit("513401102", "安宁镇", UnitKind.TOWNSHIP, city, peer_group="513401:township")
+    v1 = unit("513401101201", "礼州村", UnitKind.VILLAGE, lizhou, peer_group="513401:village")
+    v2 = unit("513401101202", "田坝村", UnitKind.VILLAGE, lizhou, peer_group="513401:village")
+    v3 = unit("513401102201", "安宁村", UnitKind.VILLAGE, anning, peer_group="513401:village")
+    grid = unit("513401101201001", "礼州村第1网格", UnitKind.GRID, v1)
+    dept = unit("513401D01", "西昌市住房和城乡建设局", UnitKind.DEPARTMENT, city)
+    return {
+        "city": city,
+        "lizhou": lizhou,
+        "anning": anning,
+        "village": v1,
+        "neighbour_village": v2,
+        "other_village": v3,
+        "grid": grid,
+        "department": dept,
+    }
+
+
+def _person(username: str, role: str | None, unit: Any, **extra: Any) -> Any:
+    from grassroots.org.models import Membership, User
+
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, full_name=extra.pop("full_name", username), **extra
+    )
+    if role is not None:
+        Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def city_admin(tree: dict[str, Any]) -> Any:
+    return _person("city_admin", "city_admin", tree["city"], full_name="王主任")
+
+
+@pytest.fixture
+def xc_secretary(tree: dict[str, Any]) -> Any:
+    return _person("xc_secretary", "unit_leader", tree["lizhou"], full_name="李书记")
+
+
+@pytest.fixture
+def supervisor(tree: dict[str, Any]) -> Any:
+    return _person("supervisor", "supervisor", tree["lizhou"], full_name="赵监督")
+
+
+@pytest.fixture
+def village_cadre(tree: dict[str, Any]) -> Any:
+    return _person(
+        "village_cadre", "village_cadre", tree["village"], full_name="张村长",
+        phone="13812345678",
+    )
+
+
+@pytest.fixture
+def neighbour_cadre(tree: dict[str, Any]) -> Any:
+    return _person("neighbour_cadre", "village_cadre", tree["neighbour_village"])
+
+
+@pytest.fixture
+def grid_worker(tree: dict[str, Any]) -> Any:
+    return _person("grid_worker", "grid_worker", tree["grid"], full_name="阿衣格格")
+
+
+@pytest.fixture
+def dept_staff(tree: dict[str, Any]) -> Any:
+    return _person("dept_staff", "department_staff", tree["department"])
+
+
+@pytest.fixture
+def outsider(tree: dict[str, Any]) -> Any:
+    return _person("outsider", "unit_leader", tree["anning"], full_name="外乡书记")
+
+
+@pytest.fixture
+def resident(tree: dict[str, Any]) -> Any:
+    return _person("resident", None, None, full_name="群众甲")
+
+
+@pytest.fixture
+def login() -> Any:
+    """``login(user)`` → a test client with that user's session."""
+
+    def _login(user: Any) -> Client:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login
