@@ -80,6 +80,8 @@ class Unit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # unique → on PostgreSQL Django adds a second, varchar_pattern_ops index ("…_like") that
+    # answers "path LIKE 'x.%'" whatever the database collation; SQLite uses the unique one.
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     peer_group = models.CharField(
@@ -103,11 +105,6 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
         ordering = ["path"]
         indexes = [
-            # varchar_pattern_ops lets PostgreSQL answer "path LIKE 'x.%'" from the index
-            # whatever the database collation; SQLite ignores the operator class.
-            models.Index(
-                fields=["path"], name="org_unit_path_prefix", opclasses=["varchar_pattern_ops"]
-            ),
             models.Index(fields=["kind", "path"], name="org_unit_kind_path"),
         ]
 
@@ -181,6 +178,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    @property
+    def scope_paths(self) -> tuple[str, ...]:
+        return (self.unit.path,)
 
     def is_active_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

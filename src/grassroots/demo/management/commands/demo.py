@@ -1,0 +1,79 @@
+"""``grassroots demo``: migrate, seed the 西昌 demo city when empty, serve, run the worker.
+
+One process: the web server in the main thread, the Huey consumer's threads beside it.
+Ctrl-C (or SIGTERM) stops the server, then lets the worker finish its current job.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+from typing import Any
+
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.core.servers.basehttp import ThreadedWSGIServer, get_internal_wsgi_application
+from django.core.servers.basehttp import WSGIRequestHandler
+from rich.console import Console
+from rich.table import Table
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo city if the database is empty, serve the site and the worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--seed", type=int, default=2026, help="seed of the demo generator")
+        parser.add_argument("--no-serve", action="store_true",
+                            help="prepare the database and print the logins, then exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from grassroots.demo.seeding import database_is_empty, seed
+        from grassroots.demo.users import DEMO_PASSWORD, demo_logins
+
+        console = Console(stderr=False)
+        call_command("migrate", interactive=False, verbosity=0)
+        if database_is_empty():
+            console.print("正在生成西昌示范城市 (Loading the 西昌 demo city)…")
+            seed("city", seed=options["seed"])
+        table = Table(title=f"演示账号 Demo logins — 密码 password: {DEMO_PASSWORD}")
+        for col in ("用户名 username", "角色 role", "单位 unit"):
+            table.add_column(col)
+        for row in demo_logins():
+            table.add_row(row["username"], str(row["role"]), str(row["unit"]))
+        console.print(table)
+        if options["no_serve"]:
+            return
+        self._serve(options["host"], options["port"], console)
+
+    def _serve(self, host: str, port: int, console: Console) -> None:
+        from huey.contrib.djhuey import HUEY
+
+        if HUEY.immediate:
+            consumer = None
+        else:
+            consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=True)
+            consumer.start()
+        handler = StaticFilesHandler(get_internal_wsgi_application())
+        httpd = ThreadedWSGIServer((host, port), WSGIRequestHandler, ipv6=":" in host)
+        httpd.daemon_threads = True
+        httpd.set_app(handler)
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        console.print(f"[bold]http://{host}:{port}/[/bold]  (Ctrl-C 停止 to stop)")
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            httpd.server_close()
+            if consumer is not None:
+                consumer.stop(graceful=True)
+            console.print("已停止 Stopped.")
+        sys.stdout.flush()

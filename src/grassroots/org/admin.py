@@ -1,0 +1,199 @@
+"""The Django admin for units, people and memberships: scoped, and writing through actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.org import actions
+from grassroots.org.errors import OrgError
+from grassroots.org.models import Membership, Unit, User
+from grassroots.org.permissions import can
+
+
+def _fail(request: HttpRequest, exc: Exception) -> None:
+    messages.error(request, str(getattr(exc, "message", exc)))
+
+
+class ScopedMembershipFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    """Refuses, field by field, a membership in a unit outside the editor's scope."""
+
+    request: HttpRequest
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            unit = form.cleaned_data.get("unit") if hasattr(form, "cleaned_data") else None
+            if unit is not None and form.has_changed() and not can(
+                self.request.user, "org.manage_membership", unit
+            ):
+                form.add_error("unit", _("You may not assign roles in this unit."))
+
+
+class MembershipInline(admin.TabularInline[Membership, User]):
+    model = Membership
+    formset = ScopedMembershipFormSet
+
+    def get_formset(self, request: HttpRequest, obj: User | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
+
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["unit"]
+    fields = ["unit", "role", "title", "valid_from", "valid_to"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "full_name", "is_active", "is_staff", "last_login"]
+    search_fields = ["username", "full_name"]
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("Person"), {"fields": ("full_name", "phone")}),
+    )
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:  # type: ignore[union-attr]
+            return qs
+        units = Unit.objects.visible_to(request.user, "org.manage_membership")
+        return qs.filter(memberships__unit__in=units).distinct()
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        actor: User = request.user  # type: ignore[assignment]
+        user: User = form.instance
+        try:
+            for obj in formset.deleted_objects:
+                actions.end_membership(obj.pk, actor=actor)
+            for inline_form in formset.forms:
+                if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                    continue
+                data = inline_form.cleaned_data
+                if inline_form.instance.pk is None:
+                    actions.grant_membership(
+                        actor=actor, user=user, unit=data["unit"], role=data["role"],
+                        title=data.get("title", ""), valid_from=data.get("valid_from"),
+                        valid_to=data.get("valid_to"),
+                    )
+                else:
+                    changes = {f: data[f] for f in inline_form.changed_data
+                               if f in {"title", "valid_from", "valid_to"}}
+                    if changes:
+                        actions.change_membership(inline_form.instance.pk, actor=actor,
+                                                  changes=changes)
+        except (OrgError, PermissionDenied) as exc:
+            _fail(request, exc)
+
+
+class UnitForm(ModelForm[Unit]):
+    request: HttpRequest
+
+    def clean_parent(self) -> Unit | None:
+        parent: Unit | None = self.cleaned_data.get("parent")
+        user = self.request.user
+        if parent is None and not user.is_superuser:  # type: ignore[union-attr]
+            raise ValidationError(_("Only a system administrator may add a top-level unit."))
+        if parent is not None and not can(user, "org.change_unit", parent):
+            raise ValidationError(_("You may not add or move units below this unit."))
+        if parent is not None and self.instance.pk and self.instance.contains(parent):
+            raise ValidationError(_("A unit cannot be moved below itself."))
+        return parent
+
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "kind", "parent", "peer_group", "population", "households",
+                  "geometry", "active"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin[Unit]):
+    form = UnitForm
+    list_display = ["name", "code", "kind", "parent", "households", "population", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path", "depth"]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_form(self, request: HttpRequest, obj: Unit | None = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request = request
+        return form
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Unit]:
+        return Unit.objects.visible_to(request.user).select_related("parent").defer("geometry")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> Any:
+        # The statistics bureau's code identifies a unit for good.
+        return ["code", "path", "depth"] if obj is not None else ["path", "depth"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Unit | None = None) -> bool:
+        return can(request.user, "org.change_unit", obj) if obj else super(
+        ).has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Unit | None = None) -> bool:
+        return False  # units are deactivated, never deleted: records keep pointing at them
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        data = form.cleaned_data
+        try:
+            if change:
+                changes = {f: data[f] for f in form.changed_data if f != "code"}
+                saved = actions.update_unit(obj.pk, actor=actor, changes=changes)
+            else:
+                fields = {f: data[f] for f in actions.UNIT_FIELDS if f in data and f != "name"
+                          and f != "kind"}
+                saved = actions.create_unit(actor=actor, code=data["code"], name=data["name"],
+                                            kind=data["kind"], parent=data["parent"], **fields)
+            obj.pk = saved.pk
+        except (OrgError, PermissionDenied) as exc:
+            _fail(request, exc)
+            raise
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin[Membership]):
+    list_display = ["user", "role", "unit", "title", "valid_from", "valid_to"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__full_name", "unit__name", "unit__code"]
+    autocomplete_fields = ["user", "unit"]
+    list_select_related = ["user", "unit"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        return Membership.objects.visible_to(request.user, "org.manage_membership").select_related(
+            "user", "unit"
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return False  # end a membership (valid_to) instead: history stays
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        actor: User = request.user  # type: ignore[assignment]
+        data = form.cleaned_data
+        if change:
+            changes = {f: data[f] for f in form.changed_data
+                       if f in {"title", "valid_from", "valid_to"}}
+            saved = actions.change_membership(obj.pk, actor=actor, changes=changes)
+        else:
+            saved = actions.grant_membership(
+                actor=actor, user=data["user"], unit=data["unit"], role=data["role"],
+                title=data.get("title", ""), valid_from=data.get("valid_from"),
+                valid_to=data.get("valid_to"),
+            )
+        obj.pk = saved.pk
