@@ -147,7 +147,7 @@ TEMPLATES = [
 _db_url = env_str("GRASSROOTS_DATABASE_URL")
 if _db_url:
     DATABASES: dict[str, dict[str, Any]] = {
-        "default": dj_database_url.parse(_db_url, conn_max_age=60, conn_health_checks=True)
+        "default": dict(dj_database_url.parse(_db_url, conn_max_age=60, conn_health_checks=True))
     }
 else:
     DATABASES = {

@@ -10,8 +10,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from grassroots.org.queries import active_grants
+from grassroots.common.http import user_of
 from grassroots.org.models import Membership
+from grassroots.org.queries import active_grants
 
 
 class LoginView(auth_views.LoginView):
@@ -22,7 +23,7 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     """Who you are, the roles and units you act for, and the modules you can open."""
     memberships = (
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user=user_of(request))
         .active()
         .select_related("unit", "unit__parent")
         .order_by("unit__path", "role")
@@ -54,5 +55,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:
         checks["queue"] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )

@@ -58,4 +58,4 @@ class MeView(generics.GenericAPIView[Any]):
     serializer_class = MeSerializer
 
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)
+        return Response(MeSerializer(request.user).data)  # type: ignore[arg-type]

@@ -31,7 +31,8 @@ def _snapshot(unit: Unit) -> dict[str, Any]:
 
 
 def lock_unit(unit_id: int) -> Unit:
-    return Unit.objects.select_for_update().select_related("parent").get(pk=unit_id)
+    unit: Unit = Unit.objects.select_for_update().select_related("parent").get(pk=unit_id)
+    return unit
 
 
 @transaction.atomic
@@ -41,13 +42,15 @@ def create_unit(
     """Add a unit below ``parent`` (a root only for a superuser)."""
     if parent is None:
         if not actor.is_superuser:
-            raise OrgError(_("Only a system administrator may add a top-level unit."),
-                           field="parent")
+            raise OrgError(
+                _("Only a system administrator may add a top-level unit."), field="parent"
+            )
     else:
         require(actor, "org.change_unit", parent)
     if Unit.objects.filter(code=code).exists():
-        raise OrgError(_("A unit with code %(code)s exists already.") % {"code": code},
-                       field="code")
+        raise OrgError(
+            _("A unit with code %(code)s exists already.") % {"code": code}, field="code"
+        )
     unknown = set(fields) - set(UNIT_FIELDS)
     if unknown:
         raise TypeError(f"unknown unit fields: {sorted(unknown)}")
@@ -79,8 +82,9 @@ def update_unit(unit_id: int, *, actor: User, changes: dict[str, Any]) -> Unit:
 def _move(unit: Unit, new_parent: Unit | None, *, actor: User) -> None:
     if new_parent is None:
         if not actor.is_superuser:
-            raise OrgError(_("Only a system administrator may make a unit top-level."),
-                           field="parent")
+            raise OrgError(
+                _("Only a system administrator may make a unit top-level."), field="parent"
+            )
     else:
         require(actor, "org.change_unit", new_parent)
         if unit.contains(new_parent):
@@ -118,8 +122,7 @@ def grant_membership(
     if valid_to is not None and valid_to < start:
         raise OrgError(_("The end date cannot be before the start date."), field="valid_to")
     if Membership.objects.filter(user=user, unit=unit, role=role, valid_from=start).exists():
-        raise OrgError(_("This person already holds this role here from that date."),
-                       field="role")
+        raise OrgError(_("This person already holds this role here from that date."), field="role")
     membership = Membership.objects.create(
         user=user, unit=unit, role=role, title=title, valid_from=start, valid_to=valid_to
     )
@@ -128,8 +131,13 @@ def grant_membership(
         membership,
         actor=actor,
         unit=unit,
-        after={"user": user.username, "role": role, "title": title,
-               "valid_from": start, "valid_to": valid_to},
+        after={
+            "user": user.username,
+            "role": role,
+            "title": title,
+            "valid_from": start,
+            "valid_to": valid_to,
+        },
     )
     return membership
 
@@ -137,22 +145,30 @@ def grant_membership(
 @transaction.atomic
 def change_membership(membership_id: int, *, actor: User, changes: dict[str, Any]) -> Membership:
     """Change a membership's post title or dates (role and unit are fixed: grant anew)."""
-    membership = Membership.objects.select_for_update().select_related("unit", "user").get(
-        pk=membership_id
+    membership: Membership = (
+        Membership.objects.select_for_update().select_related("unit", "user").get(pk=membership_id)
     )
     require(actor, "org.manage_membership", membership.unit)
     allowed = {"title", "valid_from", "valid_to"}
     if set(changes) - allowed:
-        raise OrgError(_("Role and unit of a membership cannot be changed; end it and grant "
-                         "a new one."), field="role")
+        raise OrgError(
+            _("Role and unit of a membership cannot be changed; end it and grant a new one."),
+            field="role",
+        )
     before = {f: getattr(membership, f) for f in allowed}
     for field, value in changes.items():
         setattr(membership, field, value)
     if membership.valid_to is not None and membership.valid_to < membership.valid_from:
         raise OrgError(_("The end date cannot be before the start date."), field="valid_to")
     membership.save(update_fields=[*changes, "updated_at"])
-    _record("org.membership.changed", membership, actor=actor, unit=membership.unit,
-            before=before, after={f: getattr(membership, f) for f in allowed})
+    _record(
+        "org.membership.changed",
+        membership,
+        actor=actor,
+        unit=membership.unit,
+        before=before,
+        after={f: getattr(membership, f) for f in allowed},
+    )
     return membership
 
 

@@ -31,8 +31,10 @@ class ScopedMembershipFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
         super().clean()
         for form in self.forms:
             unit = form.cleaned_data.get("unit") if hasattr(form, "cleaned_data") else None
-            if unit is not None and form.has_changed() and not can(
-                self.request.user, "org.manage_membership", unit
+            if (
+                unit is not None
+                and form.has_changed()
+                and not can(self.request.user, "org.manage_membership", unit)
             ):
                 form.add_error("unit", _("You may not assign roles in this unit."))
 
@@ -43,7 +45,7 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
     def get_formset(self, request: HttpRequest, obj: User | None = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
-        formset.request = request
+        formset.request = request  # type: ignore[attr-defined]
         return formset
 
     fk_name = "user"
@@ -53,7 +55,7 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     list_display = ["username", "full_name", "is_active", "is_staff", "last_login"]
     search_fields = ["username", "full_name"]
     fieldsets = (
@@ -64,7 +66,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = super().get_queryset(request)
-        if request.user.is_superuser:  # type: ignore[union-attr]
+        if request.user.is_superuser:
             return qs
         units = Unit.objects.visible_to(request.user, "org.manage_membership")
         return qs.filter(memberships__unit__in=units).distinct()
@@ -84,16 +86,24 @@ class UserAdmin(DjangoUserAdmin):
                 data = inline_form.cleaned_data
                 if inline_form.instance.pk is None:
                     actions.grant_membership(
-                        actor=actor, user=user, unit=data["unit"], role=data["role"],
-                        title=data.get("title", ""), valid_from=data.get("valid_from"),
+                        actor=actor,
+                        user=user,
+                        unit=data["unit"],
+                        role=data["role"],
+                        title=data.get("title", ""),
+                        valid_from=data.get("valid_from"),
                         valid_to=data.get("valid_to"),
                     )
                 else:
-                    changes = {f: data[f] for f in inline_form.changed_data
-                               if f in {"title", "valid_from", "valid_to"}}
+                    changes = {
+                        f: data[f]
+                        for f in inline_form.changed_data
+                        if f in {"title", "valid_from", "valid_to"}
+                    }
                     if changes:
-                        actions.change_membership(inline_form.instance.pk, actor=actor,
-                                                  changes=changes)
+                        actions.change_membership(
+                            inline_form.instance.pk, actor=actor, changes=changes
+                        )
         except (OrgError, PermissionDenied) as exc:
             _fail(request, exc)
 
@@ -104,7 +114,7 @@ class UnitForm(ModelForm[Unit]):
     def clean_parent(self) -> Unit | None:
         parent: Unit | None = self.cleaned_data.get("parent")
         user = self.request.user
-        if parent is None and not user.is_superuser:  # type: ignore[union-attr]
+        if parent is None and not user.is_superuser:
             raise ValidationError(_("Only a system administrator may add a top-level unit."))
         if parent is not None and not can(user, "org.change_unit", parent):
             raise ValidationError(_("You may not add or move units below this unit."))
@@ -114,8 +124,17 @@ class UnitForm(ModelForm[Unit]):
 
     class Meta:
         model = Unit
-        fields = ["code", "name", "kind", "parent", "peer_group", "population", "households",
-                  "geometry", "active"]
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "parent",
+            "peer_group",
+            "population",
+            "households",
+            "geometry",
+            "active",
+        ]
 
 
 @admin.register(Unit)
@@ -129,10 +148,11 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
     list_per_page = 50
     show_full_result_count = False
 
-    def get_form(self, request: HttpRequest, obj: Unit | None = None, change: bool = False,
-                 **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Unit | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.request = request
+        form.request = request  # type: ignore[attr-defined]
         return form
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Unit]:
@@ -143,8 +163,11 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
         return ["code", "path", "depth"] if obj is not None else ["path", "depth"]
 
     def has_change_permission(self, request: HttpRequest, obj: Unit | None = None) -> bool:
-        return can(request.user, "org.change_unit", obj) if obj else super(
-        ).has_change_permission(request)
+        return (
+            can(request.user, "org.change_unit", obj)
+            if obj
+            else super().has_change_permission(request)
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Unit | None = None) -> bool:
         return False  # units are deactivated, never deleted: records keep pointing at them
@@ -157,10 +180,19 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
                 changes = {f: data[f] for f in form.changed_data if f != "code"}
                 saved = actions.update_unit(obj.pk, actor=actor, changes=changes)
             else:
-                fields = {f: data[f] for f in actions.UNIT_FIELDS if f in data and f != "name"
-                          and f != "kind"}
-                saved = actions.create_unit(actor=actor, code=data["code"], name=data["name"],
-                                            kind=data["kind"], parent=data["parent"], **fields)
+                fields = {
+                    f: data[f]
+                    for f in actions.UNIT_FIELDS
+                    if f in data and f != "name" and f != "kind"
+                }
+                saved = actions.create_unit(
+                    actor=actor,
+                    code=data["code"],
+                    name=data["name"],
+                    kind=data["kind"],
+                    parent=data["parent"],
+                    **fields,
+                )
             obj.pk = saved.pk
         except (OrgError, PermissionDenied) as exc:
             _fail(request, exc)
@@ -187,13 +219,18 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
         actor: User = request.user  # type: ignore[assignment]
         data = form.cleaned_data
         if change:
-            changes = {f: data[f] for f in form.changed_data
-                       if f in {"title", "valid_from", "valid_to"}}
+            changes = {
+                f: data[f] for f in form.changed_data if f in {"title", "valid_from", "valid_to"}
+            }
             saved = actions.change_membership(obj.pk, actor=actor, changes=changes)
         else:
             saved = actions.grant_membership(
-                actor=actor, user=data["user"], unit=data["unit"], role=data["role"],
-                title=data.get("title", ""), valid_from=data.get("valid_from"),
+                actor=actor,
+                user=data["user"],
+                unit=data["unit"],
+                role=data["role"],
+                title=data.get("title", ""),
+                valid_from=data.get("valid_from"),
                 valid_to=data.get("valid_to"),
             )
         obj.pk = saved.pk

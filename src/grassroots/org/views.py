@@ -39,12 +39,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
-    unit = (
-        Unit.objects.visible_to(request.user)
-        .select_related("parent")
-        .filter(code=code)
-        .first()
-    )
+    unit = Unit.objects.visible_to(request.user).select_related("parent").filter(code=code).first()
     if unit is None:
         raise Http404
     children = (
