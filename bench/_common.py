@@ -16,8 +16,11 @@ DIVISIONS = SHARED_DATA / "divisions"
 
 
 def db_vendor() -> str:
-    return "postgresql" if os.environ.get("GRASSROOTS_DATABASE_URL", "").startswith("postgres") \
+    return (
+        "postgresql"
+        if os.environ.get("GRASSROOTS_DATABASE_URL", "").startswith("postgres")
         else "sqlite"
+    )
 
 
 def peak_rss_mb(children: bool = False) -> float:
@@ -25,11 +28,18 @@ def peak_rss_mb(children: bool = False) -> float:
     return resource.getrusage(who).ru_maxrss / 1024.0  # Linux reports KiB
 
 
-def emit(bench: str, figure: str, value: float, unit: str, *, target: str = "",
-         ok: bool | None = None, **extra: Any) -> None:
+def emit(
+    bench: str,
+    figure: str,
+    value: float,
+    unit: str,
+    *,
+    target: str = "",
+    ok: bool | None = None,
+    **extra: Any,
+) -> None:
     """Print one figure. ``ok`` is False when a target is missed; the figure still prints."""
-    row: dict[str, Any] = {"bench": bench, "figure": figure, "value": round(value, 3),
-                           "unit": unit}
+    row: dict[str, Any] = {"bench": bench, "figure": figure, "value": round(value, 3), "unit": unit}
     if target:
         row["target"] = target
     if ok is not None:

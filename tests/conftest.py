@@ -89,7 +89,10 @@ def supervisor(tree: dict[str, Any]) -> Any:
 @pytest.fixture
 def village_cadre(tree: dict[str, Any]) -> Any:
     return _person(
-        "village_cadre", "village_cadre", tree["village"], full_name="张村长",
+        "village_cadre",
+        "village_cadre",
+        tree["village"],
+        full_name="张村长",
         phone="13812345678",
     )
 

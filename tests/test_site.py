@@ -20,8 +20,9 @@ def test_home_requires_login(client: Client) -> None:
 
 def test_login_lands_on_home_with_roles_and_units(tree: dict[str, Any], xc_secretary: Any) -> None:
     client = Client()
-    response = client.post("/accounts/login/", {"username": "xc_secretary", "password": PASSWORD},
-                           follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": "xc_secretary", "password": PASSWORD}, follow=True
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "李书记" in body
@@ -30,8 +31,9 @@ def test_login_lands_on_home_with_roles_and_units(tree: dict[str, Any], xc_secre
     assert 'href="/org/units/"' in body  # the module navigation
 
 
-def test_home_hides_modules_a_user_may_not_use(tree: dict[str, Any], resident: Any,
-                                               login: Any) -> None:
+def test_home_hides_modules_a_user_may_not_use(
+    tree: dict[str, Any], resident: Any, login: Any
+) -> None:
     body = login(resident).get("/").content.decode()
     assert 'href="/org/units/"' not in body
 
@@ -56,8 +58,9 @@ def test_wrong_password_says_so(tree: dict[str, Any], xc_secretary: Any) -> None
     assert 'role="alert"' in response.content.decode()
 
 
-def test_repeated_failures_lock_the_account(tree: dict[str, Any], xc_secretary: Any,
-                                            settings: Any) -> None:
+def test_repeated_failures_lock_the_account(
+    tree: dict[str, Any], xc_secretary: Any, settings: Any
+) -> None:
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/accounts/login/", {"username": "xc_secretary", "password": "wrong"})
@@ -69,9 +72,14 @@ def test_repeated_failures_lock_the_account(tree: dict[str, Any], xc_secretary: 
 def test_password_change(tree: dict[str, Any], xc_secretary: Any, login: Any) -> None:
     client = login(xc_secretary)
     new = "Another-Secret-2027"
-    response = client.post("/accounts/password/", {
-        "old_password": PASSWORD, "new_password1": new, "new_password2": new,
-    })
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": new,
+            "new_password2": new,
+        },
+    )
     assert response.status_code == 302
     xc_secretary.refresh_from_db()
     assert xc_secretary.check_password(new)

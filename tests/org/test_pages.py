@@ -9,8 +9,9 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_unit_page_in_scope_and_out_of_scope(login: Any, tree: dict[str, Any],
-                                             village_cadre: Any) -> None:
+def test_unit_page_in_scope_and_out_of_scope(
+    login: Any, tree: dict[str, Any], village_cadre: Any
+) -> None:
     client = login(village_cadre)
     own = client.get("/org/units/513401101201/")
     assert own.status_code == 200
@@ -27,13 +28,15 @@ def test_unit_list_shows_only_scope(login: Any, tree: dict[str, Any], village_ca
     assert "安宁村" not in body
 
 
-def test_unit_list_search_kind_and_pagination(login: Any, tree: dict[str, Any],
-                                              city_admin: Any) -> None:
+def test_unit_list_search_kind_and_pagination(
+    login: Any, tree: dict[str, Any], city_admin: Any
+) -> None:
     from grassroots.org.models import Unit
 
     for i in range(60):
-        Unit.objects.create(code=f"513401101201{100 + i}", name=f"测试网格{i}", kind="grid",
-                            parent=tree["village"])
+        Unit.objects.create(
+            code=f"513401101201{100 + i}", name=f"测试网格{i}", kind="grid", parent=tree["village"]
+        )
     client = login(city_admin)
     first = client.get("/org/units/", {"kind": "grid"})
     assert first.context["page"].paginator.count == 61
@@ -65,8 +68,9 @@ def test_api_me_masks_phone(login: Any, tree: dict[str, Any], village_cadre: Any
     assert me["memberships"][0]["role"] == "village_cadre"
 
 
-def test_unit_page_masks_member_phones(login: Any, tree: dict[str, Any], village_cadre: Any,
-                                       xc_secretary: Any) -> None:
+def test_unit_page_masks_member_phones(
+    login: Any, tree: dict[str, Any], village_cadre: Any, xc_secretary: Any
+) -> None:
     body = login(xc_secretary).get("/org/units/513401101201/").content.decode()
     assert "张村长" in body
     assert "13812345678" not in body

@@ -26,12 +26,20 @@ def _province_shaped_tree() -> Unit:
             for t in range(15):
                 tcode = f"{ccode}{t:03d}"
                 tpath = f"{cpath}.{tcode}"
-                rows.append(Unit(code=tcode, name=f"镇{t}", kind=UnitKind.TOWNSHIP, path=tpath,
-                                 depth=3))
+                rows.append(
+                    Unit(code=tcode, name=f"镇{t}", kind=UnitKind.TOWNSHIP, path=tpath, depth=3)
+                )
                 for v in range(12):
                     vcode = f"{tcode}{v + 200:03d}"
-                    rows.append(Unit(code=vcode, name=f"村{v}", kind=UnitKind.VILLAGE,
-                                     path=f"{tpath}.{vcode}", depth=4))
+                    rows.append(
+                        Unit(
+                            code=vcode,
+                            name=f"村{v}",
+                            kind=UnitKind.VILLAGE,
+                            path=f"{tpath}.{vcode}",
+                            depth=4,
+                        )
+                    )
     # bulk_create skips save(): paths are given above; parents are not needed for the plan.
     Unit.objects.bulk_create(rows, batch_size=5000)
     return province

@@ -21,7 +21,10 @@ def codes(qs: Any) -> set[str]:
 
 def test_within_is_the_unit_and_its_subtree(tree: dict[str, Any]) -> None:
     assert codes(Unit.objects.within(tree["lizhou"])) == {
-        "513401101", "513401101201", "513401101202", "513401101201001",
+        "513401101",
+        "513401101201",
+        "513401101202",
+        "513401101201001",
     }
     assert codes(Unit.objects.below(tree["village"])) == {"513401101201001"}
 
@@ -84,5 +87,7 @@ def test_several_memberships_union(tree: dict[str, Any], village_cadre: Any) -> 
     Membership.objects.create(user=village_cadre, unit=tree["other_village"], role="village_cadre")
     village_cadre.refresh_from_db()
     assert codes(Unit.objects.visible_to(village_cadre)) == {
-        "513401101201", "513401101201001", "513401102201",
+        "513401101201",
+        "513401101201001",
+        "513401102201",
     }

@@ -39,6 +39,7 @@ def items_for(user: Any) -> list[dict[str, Any]]:
             continue
         if item.permission and not can(user, item.permission):
             continue
-        shown.append({"key": item.key, "label": item.label, "url": reverse(item.url_name),
-                      "icon": item.icon})
+        shown.append(
+            {"key": item.key, "label": item.label, "url": reverse(item.url_name), "icon": item.icon}
+        )
     return shown

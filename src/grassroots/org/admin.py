@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,29 @@ from grassroots.org import actions
 from grassroots.org.errors import OrgError
 from grassroots.org.models import Membership, Unit, User
 from grassroots.org.permissions import can
+
+
+class ScopedAdminMixin:
+    """Admin permissions from the platform's roles (``can``), not Django's model perms.
+
+    The admin site still needs ``is_staff``; what a staff member may see and change is
+    what their memberships grant, in their subtree.
+    """
+
+    view_action = ""
+    change_action = ""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, self.view_action)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, self.view_action, obj)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return can(request.user, self.change_action)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, self.change_action, obj)
 
 
 def _fail(request: HttpRequest, exc: Exception) -> None:
@@ -55,7 +78,9 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[User]):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin[User]):
+    view_action = "org.manage_membership"
+    change_action = "org.manage_membership"
     list_display = ["username", "full_name", "is_active", "is_staff", "last_login"]
     search_fields = ["username", "full_name"]
     fieldsets = (
@@ -68,8 +93,23 @@ class UserAdmin(DjangoUserAdmin[User]):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
+        # People with a role in the editor's subtree, and accounts not yet given any role
+        # (so that a new account can be completed after the first admin step).
         units = Unit.objects.visible_to(request.user, "org.manage_membership")
-        return qs.filter(memberships__unit__in=units).distinct()
+        return qs.filter(
+            Q(memberships__unit__in=units) | Q(memberships__isnull=True), is_superuser=False
+        ).distinct()
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # Only a system administrator hands out staff or superuser rights.
+        hidden = {"is_superuser", "is_staff", "groups", "user_permissions"}
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in fieldsets
+        ]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is not Membership:
@@ -138,7 +178,9 @@ class UnitForm(ModelForm[Unit]):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin[Unit]):
+class UnitAdmin(ScopedAdminMixin, admin.ModelAdmin[Unit]):
+    view_action = "org.view_unit"
+    change_action = "org.change_unit"
     form = UnitForm
     list_display = ["name", "code", "kind", "parent", "households", "population", "active"]
     list_filter = ["kind", "active"]
@@ -200,7 +242,9 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin[Membership]):
+class MembershipAdmin(ScopedAdminMixin, admin.ModelAdmin[Membership]):
+    view_action = "org.manage_membership"
+    change_action = "org.manage_membership"
     list_display = ["user", "role", "unit", "title", "valid_from", "valid_to"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "unit__name", "unit__code"]

@@ -14,8 +14,11 @@ from typing import Any
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.core.servers.basehttp import ThreadedWSGIServer, get_internal_wsgi_application
-from django.core.servers.basehttp import WSGIRequestHandler
+from django.core.servers.basehttp import (
+    ThreadedWSGIServer,
+    WSGIRequestHandler,
+    get_internal_wsgi_application,
+)
 from rich.console import Console
 from rich.table import Table
 
@@ -27,8 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--seed", type=int, default=2026, help="seed of the demo generator")
-        parser.add_argument("--no-serve", action="store_true",
-                            help="prepare the database and print the logins, then exit")
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="prepare the database and print the logins, then exit",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from grassroots.demo.seeding import database_is_empty, seed
