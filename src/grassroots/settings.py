@@ -290,6 +290,12 @@ SPECTACULAR_SETTINGS = {
 # Office hours that "working hours" deadlines count, as HH:MM-HH:MM spans.
 WORK_HOURS = env_list("GRASSROOTS_WORK_HOURS", ["08:30-12:00", "14:30-18:00"])
 
+# --- audit log sealing ----------------------------------------------------------------
+AUDIT_BLOCK_SIZE = env_int("GRASSROOTS_AUDIT_BLOCK_SIZE", 2000, minimum=1)
+AUDIT_SEAL_DELAY_SECONDS = env_int("GRASSROOTS_AUDIT_SEAL_DELAY_SECONDS", 2, minimum=0)
+# An entry still unsealed this long after a seal that emptied the queue is reported by verify.
+AUDIT_SEAL_GRACE_SECONDS = env_int("GRASSROOTS_AUDIT_SEAL_GRACE_SECONDS", 300, minimum=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

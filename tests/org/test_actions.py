@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
+from django.utils import timezone
 from django.core.exceptions import PermissionDenied
 
 from grassroots.audit.models import AuditEntry
@@ -57,8 +59,13 @@ def test_grant_and_end_membership(tree: dict[str, Any], xc_secretary: Any, resid
     m = actions.grant_membership(actor=xc_secretary, user=resident, unit=tree["village"],
                                  role="village_cadre", title="村委委员")
     assert Unit.objects.visible_to(resident).filter(code="513401101201").exists()
-    actions.end_membership(m.pk, actor=xc_secretary, on=dt.date(2020, 1, 1) + dt.timedelta(0))
+    today = timezone.localdate()
+    actions.end_membership(m.pk, actor=xc_secretary)
+    assert Membership.objects.get(pk=m.pk).valid_to == today
     assert AuditEntry.objects.filter(action__startswith="org.membership.").count() == 2
+    resident.refresh_from_db()  # drops the cached grants
+    with time_machine.travel(today + dt.timedelta(days=1)):
+        assert not Unit.objects.visible_to(resident).exists()
 
 
 def test_end_date_before_start_is_refused(tree: dict[str, Any], xc_secretary: Any,

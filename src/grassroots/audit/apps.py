@@ -9,3 +9,18 @@ class AuditConfig(AppConfig):
     label = "audit"
     verbose_name = _("Audit log")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from grassroots.audit import jobs  # noqa: F401  (registers the Huey tasks)
+        from grassroots.common import nav
+
+        nav.register(
+            nav.NavItem(
+                key="audit.log",
+                label=_("Audit log"),
+                url_name="audit:entry_list",
+                icon="🔏",
+                order=90,
+                permission="audit.view",
+            )
+        )
