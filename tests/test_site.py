@@ -109,3 +109,11 @@ def test_healthz(client: Client) -> None:
 def test_unknown_page_is_a_friendly_404(client: Client) -> None:
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+
+
+def test_an_english_browser_still_gets_chinese(
+    tree: dict[str, Any], xc_secretary: Any, login: Any
+) -> None:
+    body = login(xc_secretary).get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "您的角色和单位" in body or "Your roles and units" not in body
+    assert 'lang="zh-hans"' in body

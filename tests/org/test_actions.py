@@ -19,8 +19,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_unit_is_audited(tree: dict[str, Any], city_admin: Any) -> None:
-    unit = actions.create_unit(actor=city_admin, code="513401101203", name="新村",
-                               kind="village", parent=tree["lizhou"], households=800)
+    unit = actions.create_unit(
+        actor=city_admin,
+        code="513401101203",
+        name="新村",
+        kind="village",
+        parent=tree["lizhou"],
+        households=800,
+    )
     assert unit.path == "513401.513401101.513401101203"
     assert unit.depth == 2
     entry = AuditEntry.objects.get(action="org.unit.created")
@@ -41,7 +47,8 @@ def test_moving_a_unit_rewrites_its_subtree(tree: dict[str, Any], city_admin: An
     assert grid.path == "513401.513401102.513401101201.513401101201001"
     assert grid.depth == 3
     assert set(Unit.objects.within(tree["anning"]).values_list("code", flat=True)) >= {
-        "513401101201", "513401101201001",
+        "513401101201",
+        "513401101201001",
     }
     entry = AuditEntry.objects.get(action="org.unit.changed")
     assert entry.before["parent"] == "513401101"
@@ -56,8 +63,13 @@ def test_a_unit_cannot_move_below_itself(tree: dict[str, Any], city_admin: Any) 
 
 
 def test_grant_and_end_membership(tree: dict[str, Any], xc_secretary: Any, resident: Any) -> None:
-    m = actions.grant_membership(actor=xc_secretary, user=resident, unit=tree["village"],
-                                 role="village_cadre", title="村委委员")
+    m = actions.grant_membership(
+        actor=xc_secretary,
+        user=resident,
+        unit=tree["village"],
+        role="village_cadre",
+        title="村委委员",
+    )
     assert Unit.objects.visible_to(resident).filter(code="513401101201").exists()
     today = timezone.localdate()
     actions.end_membership(m.pk, actor=xc_secretary)
@@ -68,18 +80,26 @@ def test_grant_and_end_membership(tree: dict[str, Any], xc_secretary: Any, resid
         assert not Unit.objects.visible_to(resident).exists()
 
 
-def test_end_date_before_start_is_refused(tree: dict[str, Any], xc_secretary: Any,
-                                          resident: Any) -> None:
+def test_end_date_before_start_is_refused(
+    tree: dict[str, Any], xc_secretary: Any, resident: Any
+) -> None:
     with pytest.raises(OrgError) as err:
-        actions.grant_membership(actor=xc_secretary, user=resident, unit=tree["village"],
-                                 role="village_cadre", valid_from=dt.date(2026, 5, 1),
-                                 valid_to=dt.date(2026, 4, 1))
+        actions.grant_membership(
+            actor=xc_secretary,
+            user=resident,
+            unit=tree["village"],
+            role="village_cadre",
+            valid_from=dt.date(2026, 5, 1),
+            valid_to=dt.date(2026, 4, 1),
+        )
     assert err.value.field == "valid_to"
     assert not Membership.objects.filter(user=resident).exists()
 
 
-def test_leader_cannot_grant_roles_in_another_township(tree: dict[str, Any], outsider: Any,
-                                                       resident: Any) -> None:
+def test_leader_cannot_grant_roles_in_another_township(
+    tree: dict[str, Any], outsider: Any, resident: Any
+) -> None:
     with pytest.raises(PermissionDenied):
-        actions.grant_membership(actor=outsider, user=resident, unit=tree["village"],
-                                 role="village_cadre")
+        actions.grant_membership(
+            actor=outsider, user=resident, unit=tree["village"], role="village_cadre"
+        )

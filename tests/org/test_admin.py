@@ -34,22 +34,31 @@ def test_admin_unit_list_is_scoped(login: Any, tree: dict[str, Any], xc_secretar
     assert "513401102201" not in shown
 
 
-def test_admin_edit_goes_through_the_action(login: Any, tree: dict[str, Any],
-                                            staff_city_admin: Any) -> None:
+def test_admin_edit_goes_through_the_action(
+    login: Any, tree: dict[str, Any], staff_city_admin: Any
+) -> None:
     village = tree["village"]
     response = login(staff_city_admin).post(
         f"/admin/org/unit/{village.pk}/change/",
-        {"name": "礼州村(新)", "kind": "village", "parent": tree["lizhou"].pk,
-         "peer_group": "513401:village", "population": 3000, "households": 1000,
-         "geometry": "null", "active": "on"},
+        {
+            "name": "礼州村(新)",
+            "kind": "village",
+            "parent": tree["lizhou"].pk,
+            "peer_group": "513401:village",
+            "population": 3000,
+            "households": 1000,
+            "geometry": "null",
+            "active": "on",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Unit.objects.get(pk=village.pk).name == "礼州村(新)"
     assert AuditEntry.objects.filter(action="org.unit.changed", actor=staff_city_admin).exists()
 
 
-def test_admin_refuses_a_parent_outside_scope(login: Any, tree: dict[str, Any],
-                                              xc_secretary: Any) -> None:
+def test_admin_refuses_a_parent_outside_scope(
+    login: Any, tree: dict[str, Any], xc_secretary: Any
+) -> None:
     from grassroots.org.permissions import grant
 
     grant("unit_leader", "org.change_unit")
@@ -57,9 +66,17 @@ def test_admin_refuses_a_parent_outside_scope(login: Any, tree: dict[str, Any],
         User.objects.filter(pk=xc_secretary.pk).update(is_staff=True)
         response = login(xc_secretary).post(
             "/admin/org/unit/add/",
-            {"code": "513401102299", "name": "越权村", "kind": "village",
-             "parent": tree["anning"].pk, "peer_group": "", "population": 0,
-             "households": 0, "geometry": "null", "active": "on"},
+            {
+                "code": "513401102299",
+                "name": "越权村",
+                "kind": "village",
+                "parent": tree["anning"].pk,
+                "peer_group": "",
+                "population": 0,
+                "households": 0,
+                "geometry": "null",
+                "active": "on",
+            },
         )
         assert response.status_code == 200  # the form again, with the error on the field
         assert response.context["adminform"].form.errors["parent"]

@@ -1,0 +1,305 @@
+"""``seed``: write the demo city (or prefecture, or province) in one transaction.
+
+Scales:
+
+- ``town``: 西昌市 with one township (礼州镇) and its villages, from the shipped
+  ``data/xichang.csv``;
+- ``city``: 西昌市, its 25 township-level units and 174 villages and communities
+  (``data/xichang.csv``);
+- ``prefecture``: 凉山州 (5134) — 17 counties, 304 township-level units, 2,377 villages
+  and communities — from the statistics bureau's files in ``divisions_dir``;
+- ``province``: 四川省 (51) — 183 counties, 3,111 / 34,412 — likewise.
+
+Below every village, grids of 300–500 households; under every county, eight departments
+(``<county>D01`` 住房和城乡建设局 …); the demo logins of :mod:`grassroots.demo.users`.
+The scale's top unit is the root of the tree (a later ``import-divisions`` moves it
+under its province). Everything is written in one transaction, so an interrupted seed
+leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from django.db import transaction
+from django.db.models import Max, ProtectedError
+from django.utils.translation import gettext as _
+from shapely.geometry.base import BaseGeometry
+
+from grassroots.demo import geometry
+from grassroots.demo.plan import Plan, PlannedUnit, build_plan, build_tree, plan_grids
+from grassroots.demo.users import create_demo_users, demo_places
+from grassroots.org.divisions import (
+    DivisionImportError,
+    DivisionRow,
+    ProgressCallback,
+    default_peer_group,
+    read_divisions,
+)
+from grassroots.org.models import PATH_SEPARATOR, Membership, Unit, UnitKind
+
+DATA_DIR: Final = Path(__file__).resolve().parent / "data"
+XICHANG_CSV: Final = DATA_DIR / "xichang.csv"
+
+#: scale → (root code, source, township kept for ``town``)
+SCALES: Final = {
+    "town": ("513401", "xichang", "513401101"),
+    "city": ("513401", "xichang", None),
+    "prefecture": ("5134", "divisions", None),
+    "province": ("51", "divisions", None),
+}
+DEMO_TOWNSHIP: Final = "513401101"  # 礼州镇: where the demo logins work
+DEMO_DEPARTMENT: Final = "513401D01"  # 西昌市住房和城乡建设局
+BATCH: Final = 1000
+
+
+class SeedError(Exception):
+    """The demo cannot be seeded as asked; the message says why and what to do."""
+
+
+@dataclass(slots=True)
+class SeedSummary:
+    """What ``seed`` created."""
+
+    scale: str
+    seed: int
+    root: str
+    counts: dict[str, int] = field(default_factory=dict)
+    users: int = 0
+    memberships: int = 0
+    population: int = 0
+    households: int = 0
+    seconds: float = 0.0
+
+    @property
+    def units(self) -> int:
+        return sum(self.counts.values())
+
+
+def database_is_empty() -> bool:
+    """True when the database holds no unit at all (the demo command then seeds)."""
+    return not Unit.objects.exists()
+
+
+def _xichang_rows() -> Iterator[DivisionRow]:
+    with XICHANG_CSV.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            yield DivisionRow(
+                row["code"], row["name"], UnitKind(row["kind"]), row["parent_code"] or None
+            )
+
+
+def load_plan(
+    scale: str,
+    *,
+    seed: int,
+    divisions_dir: Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> Plan:
+    """The demo tree of ``scale`` with its numbers and shapes, not yet written."""
+    if scale not in SCALES:
+        raise SeedError(
+            _("Unknown scale %(scale)s (choose from %(choices)s).")
+            % {"scale": scale, "choices": ", ".join(SCALES)}
+        )
+    root_code, source, keep = SCALES[scale]
+    if source == "xichang":
+        rows: Iterator[DivisionRow] = _xichang_rows()
+    else:
+        if divisions_dir is None:
+            raise SeedError(
+                _("The %(scale)s scale reads the statistics bureau's files: give --divisions DIR.")
+                % {"scale": scale}
+            )
+        try:
+            rows = iter(list(read_divisions(divisions_dir, under=root_code, progress=progress)))
+        except DivisionImportError as exc:
+            details = "\n".join(str(error) for error in exc.errors[:20])
+            raise SeedError(f"{exc}\n{details}") from exc
+    tree = build_tree(rows, root_code=root_code)
+    return build_plan(tree, seed=seed, keep=keep, progress=progress)
+
+
+def seed(
+    scale: str,
+    *,
+    seed: int = 2026,
+    divisions_dir: Path | None = None,
+    progress: ProgressCallback | None = None,
+    reset: bool = False,
+) -> SeedSummary:
+    """Create the demo tree, grids, departments and logins of ``scale``; deterministic.
+
+    Refuses (SeedError) when the database already holds units, unless ``reset``: then
+    every unit and membership is deleted first (which fails, changing nothing, when other
+    records still refer to units). One audit entry ``demo.city.seeded``.
+    """
+    started = time.monotonic()
+    if not reset:
+        _refuse_units()  # early, before minutes of drawing; checked again when writing
+    plan = load_plan(scale, seed=seed, divisions_dir=divisions_dir, progress=progress)
+    summary = SeedSummary(scale=scale, seed=seed, root=plan.root.name)
+    with transaction.atomic():
+        if reset:
+            _clear_units()
+        else:
+            _refuse_units()
+        _write_units(plan, summary, progress)
+        root = Unit.objects.get(code=plan.root.code)
+        places = demo_places(root, DEMO_TOWNSHIP, DEMO_DEPARTMENT)
+        summary.users, summary.memberships = create_demo_users(places)
+        summary.population, summary.households = plan.root.population, plan.root.households
+        from grassroots.audit.actions import record
+
+        record(
+            "demo.city.seeded",
+            None,
+            actor=None,
+            unit=root,
+            after={
+                "scale": scale,
+                "seed": seed,
+                "units": summary.counts,
+                "users": summary.users,
+                "population": summary.population,
+                "households": summary.households,
+            },
+        )
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _refuse_units() -> None:
+    if Unit.objects.exists():
+        raise SeedError(
+            _(
+                "The database already holds units; the demo is only seeded into an "
+                "empty database (use --reset to delete every unit first)."
+            )
+        )
+
+
+def _clear_units() -> None:
+    """Delete every membership and unit, deepest first (PROTECT holds parents)."""
+    Membership.objects.all().delete()
+    deepest = Unit.objects.aggregate(deepest=Max("depth"))["deepest"] or 0
+    try:
+        for depth in range(deepest, -1, -1):
+            Unit.objects.filter(depth=depth).delete()
+    except ProtectedError as exc:
+        raise SeedError(
+            _("Other records still refer to the units; seed into a fresh database instead.")
+        ) from exc
+
+
+class _Writer:
+    """Creates units level by level with ``bulk_create``, remembering the ids and paths of
+    the units that others hang below."""
+
+    def __init__(self, summary: SeedSummary) -> None:
+        self.summary = summary
+        self.nodes: dict[str, tuple[int, str, int]] = {}
+        self.pending: list[Unit] = []
+
+    def add(
+        self,
+        code: str,
+        name: str,
+        kind: str,
+        parent_code: str | None,
+        *,
+        population: int = 0,
+        households: int = 0,
+        shape: BaseGeometry | None = None,
+    ) -> None:
+        if parent_code is None:
+            parent_id, path, depth = None, code, 0
+        else:
+            parent_id, parent_path, parent_depth = self.nodes[parent_code]
+            path, depth = f"{parent_path}{PATH_SEPARATOR}{code}", parent_depth + 1
+        unit = Unit(
+            code=code,
+            name=name,
+            kind=kind,
+            parent_id=parent_id,
+            path=path,
+            depth=depth,
+            peer_group=default_peer_group(kind, code),
+            population=population,
+            households=households,
+            geometry=geometry.to_geojson(shape) if shape is not None else None,
+        )
+        self.pending.append(unit)
+        self.summary.counts[kind] = self.summary.counts.get(kind, 0) + 1
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        created = Unit.objects.bulk_create(self.pending)
+        for unit in created:
+            if unit.kind == UnitKind.GRID:  # nothing hangs below a grid
+                continue
+            if unit.pk is None:  # a backend that cannot return ids
+                unit.pk = Unit.objects.values_list("pk", flat=True).get(code=unit.code)
+            self.nodes[unit.code] = (unit.pk, unit.path, unit.depth)
+        self.pending = []
+
+
+def _write_units(plan: Plan, summary: SeedSummary, progress: ProgressCallback | None) -> None:
+    writer = _Writer(summary)
+    levels: dict[int, list[PlannedUnit]] = {}
+    for unit in plan.units():
+        levels.setdefault(_depth(unit), []).append(unit)
+    phase = _("Writing units")
+    villages = list(plan.villages())
+    total = sum(len(units) for units in levels.values()) + len(plan.departments)
+    done = 0
+    for depth in sorted(levels):
+        for unit in levels[depth]:
+            writer.add(
+                unit.code,
+                unit.name,
+                unit.kind,
+                unit.parent.code if unit.parent else None,
+                population=unit.population,
+                households=unit.households,
+                shape=unit.geometry,
+            )
+        writer.flush()
+        done += len(levels[depth])
+        if progress is not None:
+            progress(phase, done, total)
+    for department in plan.departments:
+        assert department.parent is not None  # noqa: S101 - departments hang below counties
+        writer.add(department.code, department.name, UnitKind.DEPARTMENT, department.parent.code)
+    writer.flush()
+    grids_phase = _("Drawing grids")
+    for n, village in enumerate(villages, start=1):
+        for grid in plan_grids(village, plan.seed):
+            writer.add(
+                grid.code,
+                grid.name,
+                UnitKind.GRID,
+                village.code,
+                population=grid.population,
+                households=grid.households,
+                shape=grid.geometry,
+            )
+        if progress is not None and (n % 50 == 0 or n == len(villages)):
+            progress(grids_phase, n, len(villages))
+    writer.flush()
+
+
+def _depth(unit: PlannedUnit) -> int:
+    depth = 0
+    while unit.parent is not None:
+        unit = unit.parent
+        depth += 1
+    return depth
