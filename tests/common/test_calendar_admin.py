@@ -37,7 +37,7 @@ def admin_client(login: Any) -> Client:
         username="root", password="Correct-Horse-42", full_name="系统管理员"
     )
     client: Client = login(root)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies["django_language"] = "en"  # the language switch's cookie
     return client
 
 

@@ -233,3 +233,18 @@ def test_the_action_checks_its_rows_too() -> None:
     with pytest.raises(CalendarImportError, match="no dates"):
         import_calendar_year([], year=2027, complete=True, actor=None, source="test")
     assert not CalendarYear.objects.filter(year=2027).exists()
+
+
+@pytest.mark.chinese
+def test_errors_are_in_chinese_by_default(tmp_path: Path) -> None:
+    err = StringIO()
+    with pytest.raises(CommandError, match="未导入任何数据"):
+        call_command(
+            "import_calendar",
+            str(write(tmp_path, "date,kind,name\n2027-01-35,休,元旦\n")),
+            "--year",
+            "2027",
+            stderr=err,
+        )
+    assert err.getvalue().strip().startswith("第 2 行，")
+    assert CalendarDay.objects.filter(notice_year=2027).count() == 0
