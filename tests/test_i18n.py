@@ -19,10 +19,15 @@ def test_there_is_a_chinese_catalogue() -> None:
 def test_mo_agrees_with_po(po_path: Path) -> None:
     po = polib.pofile(str(po_path))
     mo = polib.mofile(str(po_path.with_suffix(".mo")))
-    expected = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-                for e in po.translated_entries()}
-    compiled = {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-                for e in mo if e.msgid}
+    expected = {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in po.translated_entries()
+    }
+    compiled = {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in mo
+        if e.msgid
+    }
     assert compiled == expected
 
 

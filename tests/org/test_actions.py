@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.utils import timezone
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from grassroots.audit.models import AuditEntry
 from grassroots.org import actions
