@@ -15,9 +15,12 @@ and one person per role, so that a permission test is one line:
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
+import chinese_calendar
 import pytest
 from django.test import Client
 
@@ -31,6 +34,45 @@ def _huey_immediate() -> Iterator[None]:
 
 
 PASSWORD = "Correct-Horse-42"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_grid_index() -> Iterator[None]:
+    """The grid index is cached per process; a rolled-back test sends no signal to drop it."""
+    from grassroots.common.geo import invalidate_grid_index
+
+    invalidate_grid_index()
+    yield
+    invalidate_grid_index()
+
+
+LAST_LIBRARY_YEAR = max(chinese_calendar.holidays).year
+
+
+def seed_migration() -> ModuleType:
+    return importlib.import_module("grassroots.common.migrations.0002_seed_chinese_calendar")
+
+
+def ensure_seeded() -> None:
+    """Give a test the seeded official calendar back: a transactional test (which empties
+    every table when it ends) may have run before it."""
+    from django.apps import apps as django_apps
+
+    from grassroots.common import workdays
+    from grassroots.common.models import CalendarDay, CalendarYear
+
+    if CalendarYear.objects.filter(year=LAST_LIBRARY_YEAR, complete=True).exists():
+        return
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+    seed_migration().seed_calendar(django_apps, None)
+    workdays.mark_stale()
+
+
+@pytest.fixture
+def official_calendar(db: Any) -> None:
+    """The official working-day calendar as the migration seeds it."""
+    ensure_seeded()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.test import Client
 
 from grassroots.common import workdays
 from grassroots.common.models import CalendarDay, CalendarYear
-from tests.common.test_calendar_seed import LAST_LIBRARY_YEAR, ensure_seeded
+from tests.conftest import LAST_LIBRARY_YEAR, ensure_seeded
 
 pytestmark = pytest.mark.django_db
 

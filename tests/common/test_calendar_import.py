@@ -20,7 +20,7 @@ from grassroots.common import workdays
 from grassroots.common.actions import import_calendar_year
 from grassroots.common.calendar_io import CalendarImportError, CalendarRow
 from grassroots.common.models import CalendarDay, CalendarDayKind, CalendarYear
-from tests.common.test_calendar_seed import ensure_seeded
+from tests.conftest import ensure_seeded
 
 pytestmark = pytest.mark.django_db
 

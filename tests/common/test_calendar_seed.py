@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from types import ModuleType
 
 import chinese_calendar
 import pytest
@@ -12,25 +10,9 @@ from django.apps import apps as django_apps
 
 from grassroots.common import workdays
 from grassroots.common.models import CalendarDay, CalendarDayKind, CalendarYear
+from tests.conftest import LAST_LIBRARY_YEAR, ensure_seeded, seed_migration
 
 pytestmark = pytest.mark.django_db
-
-LAST_LIBRARY_YEAR = max(chinese_calendar.holidays).year
-
-
-def seed_migration() -> ModuleType:
-    return importlib.import_module("grassroots.common.migrations.0002_seed_chinese_calendar")
-
-
-def ensure_seeded() -> None:
-    """Give the test the seeded calendar back when a transactional test (which empties
-    every table when it ends) ran before it."""
-    if CalendarYear.objects.filter(year=LAST_LIBRARY_YEAR, complete=True).exists():
-        return
-    CalendarDay.objects.all().delete()
-    CalendarYear.objects.all().delete()
-    seed_migration().seed_calendar(django_apps, None)
-    workdays.mark_stale()
 
 
 @pytest.fixture(autouse=True)

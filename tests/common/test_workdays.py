@@ -24,7 +24,7 @@ from grassroots.common.workdays import (
     work_hours_between,
     workdays_between,
 )
-from tests.common.test_calendar_seed import ensure_seeded
+from tests.conftest import ensure_seeded
 
 pytestmark = pytest.mark.django_db
 
