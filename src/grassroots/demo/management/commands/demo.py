@@ -72,6 +72,7 @@ class Command(BaseCommand):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         console.print(f"[bold]http://{host}:{port}/[/bold]  (Ctrl-C 停止 to stop)")
         try:
             httpd.serve_forever()
