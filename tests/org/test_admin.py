@@ -85,3 +85,15 @@ def test_admin_refuses_a_parent_outside_scope(
         from grassroots.org import permissions
 
         permissions._GRANTS["unit_leader"].discard("org.change_unit")
+
+
+def test_demo_city_admin_manages_units_in_the_admin(db: Any, login: Any) -> None:
+    from grassroots.demo.seeding import seed
+
+    seed("town", seed=7)
+    city_admin = User.objects.get(username="city_admin")
+    client = login(city_admin)
+    assert client.get("/admin/org/unit/").status_code == 200
+    assert client.get("/admin/org/membership/").status_code == 200
+    village_cadre = User.objects.get(username="village_cadre")
+    assert login(village_cadre).get("/admin/org/unit/").status_code == 302  # not staff

@@ -91,12 +91,18 @@ def membership_start() -> dt.date:
     return dt.date(timezone.localdate().year - 1, 1, 1)
 
 
-def _upsert(username: str, full_name: str, n: int, *, superuser: bool = False) -> User:
+#: Roles whose demo login may open the Django admin (units, people, memberships).
+ADMIN_SITE_ROLES: Final = frozenset({Role.CITY_ADMIN, Role.UNIT_LEADER})
+
+
+def _upsert(
+    username: str, full_name: str, n: int, *, superuser: bool = False, staff: bool = False
+) -> User:
     user = User.objects.filter(username=username).first() or User(username=username)
     user.full_name = full_name
     user.phone = _phone(n)
     user.is_active = True
-    user.is_staff = superuser
+    user.is_staff = superuser or staff
     user.is_superuser = superuser
     user.set_password(DEMO_PASSWORD)
     user.save()
@@ -121,7 +127,13 @@ def create_demo_users(places: DemoPlaces) -> tuple[int, int]:
     memberships: list[Membership] = []
     users: list[User] = []
     for n, spec in enumerate(DEMO_USERS, start=1):
-        user = _upsert(spec.username, spec.full_name, n, superuser=spec.role is None)
+        user = _upsert(
+            spec.username,
+            spec.full_name,
+            n,
+            superuser=spec.role is None,
+            staff=spec.role in ADMIN_SITE_ROLES,
+        )
         users.append(user)
         if spec.role is not None:
             memberships.append(
