@@ -31,7 +31,9 @@ def _snapshot(unit: Unit) -> dict[str, Any]:
 
 
 def lock_unit(unit_id: int) -> Unit:
-    unit: Unit = Unit.objects.select_for_update().select_related("parent").get(pk=unit_id)
+    unit: Unit = (
+        Unit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit_id)
+    )
     return unit
 
 
