@@ -143,3 +143,23 @@ def test_changelist_filters_by_notice_year_and_searches_names(admin_client: Clie
     years = page(admin_client, "/admin/common/calendaryear/")
     assert CalendarYear.objects.count() >= 23
     assert "chinese-calendar" in years
+
+
+def test_admin_edits_are_audited_and_need_the_city_role(
+    login: Any, tree: dict[str, Any], city_admin: Any, xc_secretary: Any
+) -> None:
+    from grassroots.audit.models import AuditEntry
+    from grassroots.org.models import User
+
+    User.objects.filter(pk__in=[city_admin.pk, xc_secretary.pk]).update(is_staff=True)
+    city_admin.refresh_from_db()
+    xc_secretary.refresh_from_db()
+    form = {"date": "2031-06-02", "kind": "holiday", "name": "测试", "notice_year": 2031}
+    refused = login(xc_secretary).post("/admin/common/calendarday/add/", form)
+    assert refused.status_code == 403
+    assert not CalendarDay.objects.filter(date=dt.date(2031, 6, 2)).exists()
+    created = login(city_admin).post("/admin/common/calendarday/add/", form)
+    assert created.status_code == 302
+    entry = AuditEntry.objects.get(action="common.calendarday.created")
+    assert entry.actor == city_admin
+    assert entry.after["name"] == "测试"

@@ -115,3 +115,66 @@ def import_calendar_year(
         replaced=replaced,
         complete=complete,
     )
+
+
+def _calendar_fields(obj: CalendarDay | CalendarYear) -> dict[str, Any]:
+    names = (
+        "date",
+        "kind",
+        "name",
+        "notice_year",
+        "note",
+        "year",
+        "complete",
+        "source",
+        "published",
+    )
+    return {n: getattr(obj, n) for n in names if hasattr(obj, n)}
+
+
+@transaction.atomic
+def save_calendar_entry(obj: CalendarDay | CalendarYear, *, actor: User) -> None:
+    """Save a day or a year of the official calendar edited by hand (the admin).
+
+    Only a role granted ``common.manage_calendar`` (the city office) may; the previous
+    values are locked and kept in the audit entry. The model's signals give the calendar a
+    new revision, so every process sees the edit.
+    """
+    from grassroots.audit.actions import record
+    from grassroots.org.permissions import require
+
+    require(actor, "common.manage_calendar")
+    model = type(obj)
+    before = None
+    if obj.pk is not None:
+        current = model.objects.select_for_update().filter(pk=obj.pk).first()
+        before = _calendar_fields(current) if current is not None else None
+    obj.save()
+    verb = "created" if before is None else "changed"
+    record(
+        f"common.{model._meta.model_name}.{verb}",
+        obj,
+        actor=actor,
+        before=before,
+        after=_calendar_fields(obj),
+    )
+
+
+@transaction.atomic
+def delete_calendar_entry(obj: CalendarDay | CalendarYear, *, actor: User) -> None:
+    """Delete a day or a year of the official calendar (the admin), with an audit entry."""
+    from grassroots.audit.actions import record
+    from grassroots.org.permissions import require
+
+    require(actor, "common.manage_calendar")
+    model = type(obj)
+    locked = model.objects.select_for_update().filter(pk=obj.pk).first()
+    if locked is None:
+        return
+    record(
+        f"common.{model._meta.model_name}.deleted",
+        locked,
+        actor=actor,
+        before=_calendar_fields(locked),
+    )
+    locked.delete()

@@ -5,8 +5,9 @@ The calendar lists show the warning as a message; the index through its template
 ``admin/common/index.html`` (set as the site's ``index_template`` below), which extends
 the stock index and asks the ``calendar_coverage_warning`` tag.
 
-Saves and deletes here go through the ORM, whose signals give the calendar a new
-revision token (``common.models``), so every process picks the edit up.
+Saves and deletes go through the actions (``common.actions``): permission from the roles
+(``common.manage_calendar``), an audit entry, and the model's signals give the calendar a
+new revision token (``common.models``), so every process picks the edit up.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy, ngettext
 
-from grassroots.common import workdays
+from grassroots.common import actions, workdays
+from grassroots.common.http import user_of
 from grassroots.common.models import CalendarDay, CalendarYear
+from grassroots.org.permissions import can
 
 INDEX_TEMPLATE = "admin/common/index.html"
 HORIZON_DAYS = 60
@@ -45,6 +48,33 @@ def coverage_warning() -> str:
         "complete under Calendar years.",
         len(gap),
     ) % {"years": years, "days": HORIZON_DAYS, "first": gap[0]}
+
+
+class CalendarAdminMixin:
+    """Permissions from the platform's roles; writes through the audited actions."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, "common.manage_calendar")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, "common.manage_calendar")
+
+    has_add_permission = has_module_permission
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, "common.manage_calendar")
+
+    has_delete_permission = has_change_permission
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        actions.save_calendar_entry(obj, actor=user_of(request))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        actions.delete_calendar_entry(obj, actor=user_of(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            actions.delete_calendar_entry(obj, actor=user_of(request))
 
 
 class CoverageWarningMixin:
@@ -77,7 +107,7 @@ class NoticeYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(CoverageWarningMixin, admin.ModelAdmin[CalendarDay]):
+class CalendarDayAdmin(CalendarAdminMixin, CoverageWarningMixin, admin.ModelAdmin[CalendarDay]):
     list_display = ["date", "weekday", "kind", "name", "notice_year", "note", "updated_at"]
     list_filter = [NoticeYearFilter, "kind"]
     search_fields = ["name", "note"]
@@ -91,7 +121,7 @@ class CalendarDayAdmin(CoverageWarningMixin, admin.ModelAdmin[CalendarDay]):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(CoverageWarningMixin, admin.ModelAdmin[CalendarYear]):
+class CalendarYearAdmin(CalendarAdminMixin, CoverageWarningMixin, admin.ModelAdmin[CalendarYear]):
     list_display = ["year", "complete", "source", "published", "updated_at"]
     list_filter = ["complete"]
     search_fields = ["source", "note"]
