@@ -7,10 +7,11 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test lint fmt typecheck pytest bench messages clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing into $(VENV)…" >&2
+	@$(BIN)/python -m pip install --quiet --upgrade pip >&2
+	@$(BIN)/python -m pip install --quiet -e ".[dev]" >&2
+	@touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/grassroots demo
