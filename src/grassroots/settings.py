@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "grassroots.common",
     "grassroots.org",
     "grassroots.audit",
+    "grassroots.events",
     "grassroots.demo",
     "grassroots.api",
 ]
@@ -290,6 +291,17 @@ SPECTACULAR_SETTINGS = {
 # --- working time ---------------------------------------------------------------------
 # Office hours that "working hours" deadlines count, as HH:MM-HH:MM spans.
 WORK_HOURS = env_list("GRASSROOTS_WORK_HOURS", ["08:30-12:00", "14:30-18:00"])
+
+# --- events ---------------------------------------------------------------------------
+# Prefix of event numbers (XC20261125000123): the city's short code.
+EVENT_NUMBER_PREFIX = env_str("GRASSROOTS_EVENT_NUMBER_PREFIX", "XC")
+# An event this many working hours past its handling deadline is escalated to the parent unit.
+EVENT_ESCALATE_AFTER_HOURS = env_int("GRASSROOTS_EVENT_ESCALATE_AFTER_HOURS", 8, minimum=0)
+# Reminders go out this many working hours before a handling deadline.
+EVENT_REMIND_BEFORE_HOURS = env_int("GRASSROOTS_EVENT_REMIND_BEFORE_HOURS", 4, minimum=0)
+PHOTO_MAX_BYTES = env_int("GRASSROOTS_PHOTO_MAX_MB", 10, minimum=1) * 1024 * 1024
+# SMS: dotted path of the backend class; the default writes each message to the log.
+SMS_BACKEND = env_str("GRASSROOTS_SMS_BACKEND", "grassroots.common.sms.LogBackend")
 
 # --- audit log sealing ----------------------------------------------------------------
 AUDIT_BLOCK_SIZE = env_int("GRASSROOTS_AUDIT_BLOCK_SIZE", 2000, minimum=1)
