@@ -1,7 +1,9 @@
 """The demo city generator (bench "demo.seed"): ``grassroots seed`` into an empty SQLite.
 
 - city: 西昌市 from the shipped xichang.csv (25 townships, 174 villages and communities,
-  ~850 grids, departments, logins) — target ≤ 60 s and ≤ 1 GB peak memory;
+  ~850 grids, departments, logins, the event taxonomy and 12 months of events: ~48,000
+  events with ~370,000 timeline lines) — target ≤ 60 s and ≤ 1 GB peak memory; the same
+  without the event history (``--months 0``) as an extra figure, no target;
 - prefecture: 凉山州 from $GRASSROOTS_SHARED_DATA/divisions (304 townships, 2,377
   villages, ~4,300 grids) — an extra figure, no target; skipped when the files are absent.
 
@@ -25,7 +27,8 @@ from _common import DIVISIONS, REPO, emit
 BENCH = "demo.seed"
 TARGETS = {"city": (60.0, 1024.0)}  # seconds, MB
 COUNT_SCRIPT = (
-    "from grassroots.org.models import Unit; print(Unit.objects.filter(kind='grid').count())"
+    "from grassroots.org.models import Unit; from grassroots.events.models import Event; "
+    "print(Unit.objects.filter(kind='grid').count(), Event.objects.count())"
 )
 
 
@@ -60,18 +63,24 @@ def base_env(data_dir: str) -> dict[str, str]:
     return env
 
 
-def measure(scale: str) -> None:
+def measure(scale: str, months: int | None = None) -> None:
+    """Seed ``scale`` (with its default months of events, or ``months``) and emit."""
     with tempfile.TemporaryDirectory(prefix="grassroots-bench-seed-") as tmp:
         env = base_env(tmp)
         grassroots(["migrate", "--verbosity", "0"], env)
         args = ["seed", "--scale", scale, "--quiet", "--verbosity", "0"]
         if scale in ("prefecture", "province"):
             args += ["--divisions", str(DIVISIONS)]
+        if months is not None:
+            args += ["--months", str(months)]
         seconds, peak, _ = grassroots(args, env)
-        grids = int(
-            grassroots(["shell", "--verbosity", "0", "-c", COUNT_SCRIPT], env)[2].split()[-1]
-        )
-    extra = {"db": "sqlite", "scale": scale, "grids": grids}
+        counts = grassroots(["shell", "--verbosity", "0", "-c", COUNT_SCRIPT], env)[2].split()
+        grids, events = int(counts[-2]), int(counts[-1])
+    extra = {"db": "sqlite", "scale": scale, "grids": grids, "events": events}
+    if months is not None:  # the extra figure: no target
+        extra["months"] = months
+        emit(BENCH, "seconds_without_events" if months == 0 else "seconds", seconds, "s", **extra)
+        return
     limits = TARGETS.get(scale)
     if limits is None:
         emit(BENCH, "seconds", seconds, "s", **extra)
@@ -91,6 +100,8 @@ def main() -> None:
         if scale in ("prefecture", "province") and not (DIVISIONS / "villages.csv").is_file():
             continue
         measure(scale)
+        if scale == "city":
+            measure(scale, months=0)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,12 @@ PASSWORD = "Correct-Horse-42"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """Argon2 costs up to a second per user here; tests that check hashing opt back in."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_grid_index() -> Iterator[None]:
     """The grid index is cached per process; a rolled-back test sends no signal to drop it."""
     from grassroots.common.geo import invalidate_grid_index

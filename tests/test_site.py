@@ -69,7 +69,13 @@ def test_repeated_failures_lock_the_account(
     assert "_auth_user_id" not in client.session
 
 
-def test_password_change(tree: dict[str, Any], xc_secretary: Any, login: Any) -> None:
+def test_password_change(
+    tree: dict[str, Any], xc_secretary: Any, login: Any, settings: Any
+) -> None:
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
     client = login(xc_secretary)
     new = "Another-Secret-2027"
     response = client.post(

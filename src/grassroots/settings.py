@@ -105,6 +105,10 @@ INSTALLED_APPS = [
     "grassroots.org",
     "grassroots.audit",
     "grassroots.events",
+    "grassroots.mobile",
+    "grassroots.portal",
+    "grassroots.open311",
+    "grassroots.inbox",
     "grassroots.demo",
     "grassroots.api",
 ]
@@ -139,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grassroots.common.context.navigation",
+                "grassroots.inbox.context.unread_count",
             ],
         },
     },

@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("org/", include("grassroots.org.urls")),
     path("audit/", include("grassroots.audit.urls")),
+    path("events/", include("grassroots.events.urls")),
+    path("m/", include("grassroots.mobile.urls")),
+    path("public/", include("grassroots.portal.urls")),
+    path("inbox/", include("grassroots.inbox.urls")),
     path("api/v1/", include("grassroots.api.urls")),
+    path("open311/v2/", include("grassroots.open311.urls")),
     path("admin/", admin.site.urls),
 ]

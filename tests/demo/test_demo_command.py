@@ -35,7 +35,7 @@ def test_demo_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRASSROOTS_")}
     env["GRASSROOTS_DATA_DIR"] = str(tmp_path / "var")
     proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "grassroots.cli", "demo", "--port", str(port)],
+        [sys.executable, "-m", "grassroots.cli", "demo", "--port", str(port), "--months", "1"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -62,7 +62,7 @@ def city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[seeding.SeedS
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield seed("city", seed=2026)
+            yield seed("city", seed=2026, months=0)
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

@@ -154,9 +154,10 @@ def test_action_from_status(
             call(event.pk, city_admin, units)
         assert info.value.code in ("illegal_transition",)
         message = info.value.message
-        assert str(status.label) in message
-        if name not in ("rate_unsatisfied",):
-            assert str(target.label) in message
+        with override("en"):
+            assert str(status.label) in message
+            if name not in ("rate_unsatisfied",):
+                assert str(target.label) in message
         event.refresh_from_db()
         assert event.status == status
         assert EventAction.objects.filter(event=event).count() == lines

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grassroots.common.masking import mask_phone
@@ -56,6 +57,7 @@ class MeSerializer(serializers.ModelSerializer[User]):
     def get_phone(self, user: User) -> str:
         return mask_phone(user.phone) if user.phone else ""
 
+    @extend_schema_field(MembershipSerializer(many=True))
     def get_memberships(self, user: User) -> list[dict[str, object]]:
         qs = Membership.objects.filter(user=user).active().select_related("unit", "unit__parent")
         return list(MembershipSerializer(qs, many=True).data)

@@ -11,7 +11,10 @@ Scales:
 - ``province``: 四川省 (51) — 183 counties, 3,111 / 34,412 — likewise.
 
 Below every village, grids of 300–500 households; under every county, eight departments
-(``<county>D01`` 住房和城乡建设局 …); the demo logins of :mod:`grassroots.demo.users`.
+(``<county>D01`` 住房和城乡建设局 …); the demo logins of :mod:`grassroots.demo.users`; the
+event taxonomy (``events.taxonomy.load_taxonomy``) and ``months`` months of event history
+(:mod:`grassroots.demo.events`; by default ``DEFAULT_MONTHS`` of the scale: 12 for the
+city that ``grassroots demo`` serves, 3 for the town, none for the larger scales).
 The scale's top unit is the root of the tree (a later ``import-divisions`` moves it
 under its province). Everything is written in one transaction, so an interrupted seed
 leaves nothing behind.
@@ -20,13 +23,14 @@ leaves nothing behind.
 from __future__ import annotations
 
 import csv
+import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
@@ -56,6 +60,8 @@ SCALES: Final = {
 DEMO_TOWNSHIP: Final = "513401101"  # 礼州镇: where the demo logins work
 DEMO_DEPARTMENT: Final = "513401D01"  # 西昌市住房和城乡建设局
 BATCH: Final = 1000
+#: Months of event history a scale gets unless told otherwise.
+DEFAULT_MONTHS: Final = {"town": 3, "city": 12, "prefecture": 0, "province": 0}
 
 
 class SeedError(Exception):
@@ -74,6 +80,8 @@ class SeedSummary:
     memberships: int = 0
     population: int = 0
     households: int = 0
+    months: int = 0
+    events: int = 0
     seconds: float = 0.0
 
     @property
@@ -132,18 +140,24 @@ def seed(
     divisions_dir: Path | None = None,
     progress: ProgressCallback | None = None,
     reset: bool = False,
+    months: int | None = None,
 ) -> SeedSummary:
-    """Create the demo tree, grids, departments and logins of ``scale``; deterministic.
+    """Create the demo tree, grids, departments, logins, event taxonomy and ``months``
+    months of events (default: ``DEFAULT_MONTHS[scale]``) of ``scale``; deterministic.
 
     Refuses (SeedError) when the database already holds units, unless ``reset``: then
-    every unit and membership is deleted first (which fails, changing nothing, when other
-    records still refer to units). One audit entry ``demo.city.seeded``.
+    every event, unit and membership is deleted first (which fails, changing nothing, when
+    other records still refer to units). One audit entry ``demo.city.seeded``.
     """
     started = time.monotonic()
     if not reset:
         _refuse_units()  # early, before minutes of drawing; checked again when writing
+    if months is None:
+        months = DEFAULT_MONTHS.get(scale, 0)
+    if months < 0:
+        raise SeedError(_("--months must be 0 or more."))
     plan = load_plan(scale, seed=seed, divisions_dir=divisions_dir, progress=progress)
-    summary = SeedSummary(scale=scale, seed=seed, root=plan.root.name)
+    summary = SeedSummary(scale=scale, seed=seed, root=plan.root.name, months=months)
     with transaction.atomic():
         if reset:
             _clear_units()
@@ -154,6 +168,7 @@ def seed(
         places = demo_places(root, DEMO_TOWNSHIP, DEMO_DEPARTMENT)
         summary.users, summary.memberships = create_demo_users(places)
         summary.population, summary.households = plan.root.population, plan.root.households
+        summary.events = _seed_history(months, seed, progress)
         from grassroots.audit.actions import record
 
         record(
@@ -168,10 +183,25 @@ def seed(
                 "users": summary.users,
                 "population": summary.population,
                 "households": summary.households,
+                "months": months,
+                "events": summary.events,
             },
         )
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _seed_history(months: int, seed: int, progress: ProgressCallback | None) -> int:
+    """The event taxonomy, then ``months`` months of events (the count)."""
+    from grassroots.demo.events import seed_events
+    from grassroots.events.taxonomy import load_taxonomy
+
+    load_taxonomy()
+    if months <= 0:
+        return 0
+    # A str seed is hashed with SHA-512: the same history for the same seed, on any run.
+    rng = random.Random(f"{seed}:events")  # noqa: S311 - synthetic demo data
+    return seed_events(months, rng=rng, progress=progress)
 
 
 def _refuse_units() -> None:
@@ -185,7 +215,13 @@ def _refuse_units() -> None:
 
 
 def _clear_units() -> None:
-    """Delete every membership and unit, deepest first (PROTECT holds parents)."""
+    """Delete every event, membership and unit, deepest first (PROTECT holds parents)."""
+    from grassroots.events.models import Attachment, Event, EventAction
+
+    with connection.cursor() as cursor:
+        # Plain deletes: the ORM's cascade would list every id (too many for SQLite).
+        for model in (Attachment, EventAction, Event):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
     Membership.objects.all().delete()
     deepest = Unit.objects.aggregate(deepest=Max("depth"))["deepest"] or 0
     try:

@@ -11,4 +11,10 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grassroots.events import permissions  # noqa: F401  (grants of the events roles)
+        from grassroots.events import (
+            jobs,  # noqa: F401  (the deadline sweep every minute)
+            permissions,  # noqa: F401  (grants of the events roles)
+        )
+        from grassroots.events.nav import register_nav
+
+        register_nav()

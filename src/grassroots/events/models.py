@@ -220,6 +220,8 @@ class Event(models.Model):
             # The dispatcher queues: what a unit must act on, soonest deadline first.
             models.Index(fields=["assignee", "status", "resolve_by"], name="ev_assignee_queue"),
             models.Index(fields=["township", "status", "resolve_by"], name="ev_township_queue"),
+            # What a unit dispatched and must verify.
+            models.Index(fields=["dispatcher", "status", "resolve_by"], name="ev_dispatcher_queue"),
             models.Index(fields=["village", "reported_at"], name="ev_village_reported"),
             models.Index(fields=["grid", "status", "resolve_by"], name="ev_grid_queue"),
             # The sweep reads what lapsed in (last sweep, now]: a range on each deadline.
@@ -249,7 +251,9 @@ class Event(models.Model):
 
     @property
     def scope_paths(self) -> tuple[str, ...]:
-        return (self.area_path, self.assignee_path)
+        # The dispatching unit keeps sight of what it sent on (it verifies the result),
+        # even when the place lies outside its subtree (an address-only report).
+        return (self.area_path, self.assignee_path, self.dispatcher.path)
 
 
 class EventAction(models.Model):

@@ -12,7 +12,7 @@ from grassroots.org.queries import ScopedQuerySet
 
 
 class EventQuerySet(ScopedQuerySet):
-    scope_path_fields = ("area_path", "assignee_path")
+    scope_path_fields = ("area_path", "assignee_path", "dispatcher__path")
     view_action = "events.view"
 
     def open(self) -> Self:

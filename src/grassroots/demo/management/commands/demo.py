@@ -31,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--seed", type=int, default=2026, help="seed of the demo generator")
         parser.add_argument(
+            "--months", type=int, default=12, help="months of event history (default 12)"
+        )
+        parser.add_argument(
             "--no-serve",
             action="store_true",
             help="prepare the database and print the logins, then exit",
@@ -44,13 +47,16 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if database_is_empty():
             console.print("正在生成西昌示范城市 (Loading the 西昌 demo city)…")
-            seed("city", seed=options["seed"])
+            seed("city", seed=options["seed"], months=options["months"])
         table = Table(title=f"演示账号 Demo logins — 密码 password: {DEMO_PASSWORD}")
         for col in ("用户名 username", "角色 role", "单位 unit"):
             table.add_column(col)
         for row in demo_logins():
             table.add_row(row["username"], str(row["role"]), str(row["unit"]))
         console.print(table)
+        from grassroots.open311.actions import ensure_demo_key
+
+        console.print(f"Open311 演示密钥 demo api_key: {ensure_demo_key()}  (/open311/v2/)")
         if options["no_serve"]:
             return
         self._serve(options["host"], options["port"], console)

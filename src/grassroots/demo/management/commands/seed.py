@@ -43,9 +43,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--months",
             type=int,
-            default=12,
-            help="months of event history to generate (accepted; not used yet: the demo "
-            "has no event history so far)",
+            default=None,
+            help="months of event history to generate, ending now (default: 12 for the "
+            "city, 3 for the town, 0 for the prefecture and the province)",
         )
         parser.add_argument(
             "--reset",
@@ -65,6 +65,7 @@ class Command(BaseCommand):
                     divisions_dir=options["divisions"],
                     progress=bar.callback,
                     reset=options["reset"],
+                    months=options["months"],
                 )
             except SeedError as exc:
                 raise CommandError(str(exc)) from exc
@@ -97,9 +98,12 @@ def render_summary(summary: SeedSummary) -> str:
     console.print(
         _(
             "%(units)d units, %(population)d people, %(households)d households, "
-            "%(users)d logins in %(seconds).1f s (seed %(seed)d)"
+            "%(users)d logins, %(events)d events over %(months)d months in %(seconds).1f s "
+            "(seed %(seed)d)"
         )
         % {
+            "events": summary.events,
+            "months": summary.months,
             "units": summary.units,
             "population": summary.population,
             "households": summary.households,

@@ -1,0 +1,121 @@
+"""``grassroots import-events FILE.xlsx|csv``: load historical events, all or nothing."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from grassroots.events.importing import EventImportError, ImportSummary, import_events
+from grassroots.events.models import EventSource
+from grassroots.events.states import EventStatus
+from grassroots.org.divisions import TerminalProgress
+from grassroots.org.models import User
+
+
+class Command(BaseCommand):
+    help = (
+        "Import historical events (e.g. a 12345 hotline export) from a CSV or Excel file. "
+        "Every row is checked first and every problem is listed by line; any problem and "
+        "nothing is imported. Columns: see grassroots/events/importing/__init__.py."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="the .csv or .xlsx file")
+        parser.add_argument(
+            "--skip-existing",
+            action="store_true",
+            help="skip rows whose event number already exists (default: an error)",
+        )
+        parser.add_argument(
+            "--source",
+            default=EventSource.IMPORT,
+            help="source of rows that name none: patrol, resident, hotline, open311 or "
+            "import (default)",
+        )
+        parser.add_argument(
+            "--user", metavar="USERNAME", help="the person recorded on the timeline and audit"
+        )
+        parser.add_argument(
+            "--encoding", default="auto", help="CSV encoding (default: UTF-8, else GB18030)"
+        )
+        parser.add_argument("--sheet", help="the workbook's sheet (default: the first)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check the file only, write nothing"
+        )
+        parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = None
+        if options["user"]:
+            actor = User.objects.filter(username=options["user"]).first()
+            if actor is None:
+                raise CommandError(_("No user %(username)s.") % {"username": options["user"]})
+        quiet = options["quiet"] or options["verbosity"] < 1
+        with TerminalProgress(enabled=not quiet and sys.stderr.isatty()) as bar:
+            try:
+                summary = import_events(
+                    options["file"],
+                    skip_existing=options["skip_existing"],
+                    source=options["source"],
+                    actor=actor,
+                    encoding=options["encoding"],
+                    sheet=options["sheet"],
+                    dry_run=options["dry_run"],
+                    progress=bar.callback,
+                )
+            except EventImportError as exc:
+                for error in exc.errors:
+                    self.stderr.write(str(error))
+                raise CommandError(str(exc)) from exc
+        if options["verbosity"] >= 1:
+            self.stdout.write(render_summary(summary), ending="")
+
+
+def render_summary(summary: ImportSummary) -> str:
+    """The counts by status and source, and the totals, as text."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=_("Events imported from %(file)s") % {"file": summary.file})
+    table.add_column(_("status"))
+    table.add_column(_("events"), justify="right")
+    for status, count in sorted(summary.by_status.items(), key=lambda item: -item[1]):
+        table.add_row(str(EventStatus(status).label), f"{count:,}")
+    sources = Table(title=_("by source"))
+    sources.add_column(_("source"))
+    sources.add_column(_("events"), justify="right")
+    for source, count in sorted(summary.by_source.items(), key=lambda item: -item[1]):
+        sources.add_row(str(EventSource(source).label), f"{count:,}")
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=100, no_color=True, highlight=False)
+    if summary.dry_run:
+        console.print(
+            _("Checked %(rows)d rows: no problem; %(new)d would be imported, %(skipped)d skipped.")
+            % {"rows": summary.rows, "new": summary.imported, "skipped": summary.skipped}
+        )
+        return buffer.getvalue()
+    console.print(table)
+    console.print(sources)
+    if summary.ignored_columns:
+        console.print(
+            _("Columns ignored: %(columns)s") % {"columns": ", ".join(summary.ignored_columns)}
+        )
+    console.print(
+        _(
+            "%(rows)d rows: %(imported)d imported, %(skipped)d skipped (number already "
+            "there) in %(seconds).1f s (%(rate)d events/s)"
+        )
+        % {
+            "rows": summary.rows,
+            "imported": summary.imported,
+            "skipped": summary.skipped,
+            "seconds": summary.seconds,
+            "rate": int(summary.per_second),
+        }
+    )
+    return buffer.getvalue()

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class Open311Config(AppConfig):
+    name = "grassroots.open311"
+    label = "open311"
+    verbose_name = _("Open311 GeoReport v2")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from grassroots.open311 import permissions  # noqa: F401  (grants of the key managers)

@@ -1,0 +1,42 @@
+"""A small fixed-window rate limit per client on the Django cache.
+
+Good enough to slow a script down on the public forms (the captcha comes later): a window
+of ``window`` seconds allows ``limit`` hits per client; the counter lives in the cache, so
+with the default local-memory cache each web process counts on its own.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The peer address. Behind a proxy, the proxy must set REMOTE_ADDR (e.g. gunicorn's
+    --forwarded-allow-ips with a trusted header); a client-sent header is never believed."""
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def _key(bucket: str, ident: str, window: int) -> str:
+    return f"portal:rl:{bucket}:{ident}:{int(time.time() // window)}"
+
+
+def hit(bucket: str, ident: str, *, limit: int, window: int) -> bool:
+    """Count one hit; ``False`` when the client is over ``limit`` in the current window."""
+    key = _key(bucket, ident, window)
+    if cache.add(key, 1, timeout=window):
+        return limit >= 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def exceeded(bucket: str, ident: str, *, limit: int, window: int) -> bool:
+    """Whether the client is already at ``limit`` (without counting a hit)."""
+    count = cache.get(_key(bucket, ident, window), 0)
+    return int(count) >= limit

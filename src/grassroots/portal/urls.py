@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from grassroots.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("report/", views.report, name="report"),
+    path("report/done/", views.report_done, name="report_done"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("track/<str:number>/", views.track, name="track"),
+    path("track/<str:number>/rate/", views.rate, name="rate"),
+]
