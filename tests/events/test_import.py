@@ -380,9 +380,16 @@ def test_missing_columns_are_reported_on_line_one(write_csv: Callable[..., Path]
     path = write_csv([{"标题": "x"}], header=["标题", "地址"])
     found = errors_of(path)
     assert {(line, column) for line, column, _m in found} == {
-        (1, "category"),
-        (1, "reported_at"),
-        (1, "grid"),
+        (1, "类别"),
+        (1, "上报时间"),
+        (1, "所属网格"),
+    }
+    # headed in English, the columns are named in English
+    path = write_csv([{"title": "x"}], header=["title", "address"])
+    assert {column for _line, column, _m in errors_of(path)} == {
+        "category",
+        "reported_at",
+        "grid",
     }
 
 

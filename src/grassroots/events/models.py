@@ -51,6 +51,7 @@ class ActionKind(models.TextChoices):
     LAPSE = "lapse", _("Deadline passed")
     SET_DEADLINE = "set_deadline", _("Deadline changed")
     COMMENT = "comment", _("Comment")
+    IMPORT = "import", _("Imported")
 
 
 class CategoryQuerySet(models.QuerySet["Category"]):

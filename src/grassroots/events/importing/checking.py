@@ -25,6 +25,7 @@ from grassroots.events.actions.intake import (
 from grassroots.events.errors import EventError
 from grassroots.events.importing.columns import (
     COLUMN_NAMES,
+    COLUMNS,
     HEADERS,
     SATISFACTIONS,
     SOURCES,
@@ -183,6 +184,8 @@ class Checker:
                 continue
             self.index[name] = i
             self.label[name] = text
+        chinese = any(not str(h).isascii() for h in header)
+        self.fallback = {c.name: c.headers[0] if chinese else c.name for c in COLUMNS}
         # A missing column reads the empty value appended to every row.
         self.at = {name: self.index.get(name, -1) for name in COLUMN_NAMES}
         # A spreadsheet's cells may be dates or numbers: made text except in moment columns.
@@ -198,17 +201,19 @@ class Checker:
         self.errors.append(RowError(line, column, message))
 
     def column(self, name: str) -> str:
-        """The header of a column as the file writes it (its canonical name if absent)."""
-        return self.label.get(name, name)
+        """The header of a column as the file writes it; for a column the file lacks, its
+        usual Chinese header in a file headed in Chinese, else its English name."""
+        return self.label.get(name) or self.fallback.get(name, name)
 
     def _check_header(self) -> None:
         for name in ("category", "reported_at"):
             if name not in self.index:
-                self.error(1, name, _("Missing column %(column)s.") % {"column": name})
+                column = self.column(name)
+                self.error(1, column, _("Missing column %(column)s.") % {"column": column})
         if "title" not in self.index and "description" not in self.index:
             self.error(
                 1,
-                "title",
+                self.column("title"),
                 _("One of the columns %(columns)s is required.") % {"columns": "标题, 内容"},
             )
         if not ({"grid", "village", "township"} & self.index.keys()) and not (
@@ -216,7 +221,7 @@ class Checker:
         ):
             self.error(
                 1,
-                "grid",
+                self.column("grid"),
                 _("One of the columns %(columns)s is required.")
                 % {"columns": "所属网格, 经度+纬度, 村(社区), 乡镇(街道)"},
             )

@@ -14,10 +14,10 @@ from django.db import connection
 from django.db.models import Model
 
 from grassroots.events.importing.checking import EVENT_FIELDS
-from grassroots.events.models import Event, EventAction
+from grassroots.events.models import ActionKind, Event, EventAction
 
-#: The timeline line every imported event gets (see the package docstring).
-IMPORT_KIND: Final = "import"
+#: The timeline line every imported event gets.
+IMPORT_KIND: Final = str(ActionKind.IMPORT)
 ACTION_FIELDS: Final = (
     "event",
     "kind",
