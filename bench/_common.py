@@ -6,13 +6,36 @@ import json
 import os
 import platform
 import resource
+import socket
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("GRASSROOTS_SHARED_DATA", REPO.parent / "shared" / "data"))
 DIVISIONS = SHARED_DATA / "divisions"
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_admin_url() -> str | None:
+    """The URL of a reachable PostgreSQL server's maintenance database, or None."""
+    url = os.environ.get("GRASSROOTS_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        url = DEFAULT_PG
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
+            pass
+    except OSError:
+        return None
+    return url
+
+
+def with_database(url: str, name: str) -> str:
+    """``url`` pointing at database ``name`` instead."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 def db_vendor() -> str:

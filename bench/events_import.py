@@ -27,23 +27,20 @@ import io
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from _common import REPO, emit
+from _common import REPO, emit, postgres_admin_url, with_database
 
 BENCH = "events.import"
 ROWS = int(os.environ.get("GRASSROOTS_BENCH_IMPORT_ROWS", "200000"))
 RATE_TARGET = 40_000.0
 RATIO_TARGET = 0.5
 BENCH_DB = "grassroots_bench_events"
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 SEED = 2026
 
 PLACES_SCRIPT = """
@@ -237,24 +234,6 @@ def raw_copy(url: str, *, foreign_keys: bool = True) -> tuple[float, int]:
         conn.execute("DROP TABLE bench_events_copy")
         conn.commit()
     return seconds, rows
-
-
-def postgres_admin_url() -> str | None:
-    url = os.environ.get("GRASSROOTS_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        url = DEFAULT_PG
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
-            pass
-    except OSError:
-        return None
-    return url
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 def measure_postgresql(admin_url: str, tmp: Path, csv_path: Path | None) -> Path | None:

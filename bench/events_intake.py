@@ -47,11 +47,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import REPO, emit
+from _common import REPO, emit, postgres_admin_url, with_database
 
 BENCH = "events.intake"
 BENCH_DB = "grassroots_bench_intake"
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 DURATION = float(os.environ.get("GRASSROOTS_BENCH_INTAKE_SECONDS", "10"))
 WARMUP = 3.0
 CONCURRENCY = int(os.environ.get("GRASSROOTS_BENCH_INTAKE_CONCURRENCY", "8"))
@@ -343,26 +342,6 @@ def targets(setup: dict[str, Any], api_key: str) -> list[Target]:
             ok=(200, 201),  # GeoReport v2 answers the created request with 200
         ),
     ]
-
-
-def postgres_admin_url() -> str | None:
-    url = os.environ.get("GRASSROOTS_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        url = DEFAULT_PG
-    parts = urllib.parse.urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
-            pass
-    except OSError:
-        return None
-    return url
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(
-        (parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment)
-    )
 
 
 def report(figures: dict[str, dict[str, float]]) -> None:

@@ -41,20 +41,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from _common import REPO, emit
+from _common import REPO, emit, postgres_admin_url, with_database
 
 BENCH = "events.queue"
 BENCH_DB = "grassroots_bench_queue"
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 EVENTS = int(os.environ.get("GRASSROOTS_BENCH_QUEUE_EVENTS", "10000000"))
 CHUNK = 500_000
 BUDGET_S = float(os.environ.get("GRASSROOTS_BENCH_QUEUE_MINUTES", "40")) * 60
@@ -141,24 +138,6 @@ def grassroots(args: list[str], env: dict[str, str]) -> str:
         sys.stderr.write(done.stderr[-5000:])
         raise SystemExit(f"grassroots {' '.join(args[:2])} failed ({done.returncode})")
     return done.stdout
-
-
-def postgres_admin_url() -> str | None:
-    url = os.environ.get("GRASSROOTS_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        url = DEFAULT_PG
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
-            pass
-    except OSError:
-        return None
-    return url
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 def log(message: str) -> None:

@@ -28,23 +28,20 @@ import io
 import json
 import os
 import random
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from _common import REPO, emit
+from _common import REPO, emit, postgres_admin_url, with_database
 
 BENCH = "events.sweep"
 OPEN = int(os.environ.get("GRASSROOTS_BENCH_SWEEP_OPEN", "1000000"))
 LAPSED = 1000
 TARGET_S = 1.0
 BENCH_DB = "grassroots_bench_sweep"
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 CST = ZoneInfo("Asia/Shanghai")
 SEED = 3
 OPEN_STATUSES = ("reported", "accepted", "dispatched", "in_progress", "escalated", "reworked")
@@ -57,24 +54,6 @@ def skip(reason: str) -> None:
             row["target"] = f"<= {TARGET_S:g}"
         row.update(ok=None, reason=reason, db="postgresql", cores=os.cpu_count())
         print(json.dumps(row, ensure_ascii=False), flush=True)
-
-
-def postgres_admin_url() -> str | None:
-    url = os.environ.get("GRASSROOTS_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        url = DEFAULT_PG
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
-            pass
-    except OSError:
-        return None
-    return url
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 def sweep_moment() -> dt.datetime:

@@ -17,20 +17,17 @@ Run from the repository: ``.venv/bin/python bench/import_divisions.py``.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from urllib.parse import urlsplit, urlunsplit
 
-from _common import DIVISIONS, REPO, emit
+from _common import DIVISIONS, REPO, emit, postgres_admin_url, with_database
 
 BENCH = "org.import_divisions"
 SECONDS_TARGET = 60.0
 MEMORY_TARGET_MB = 1024.0
 BENCH_DB = "grassroots_bench_import"
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 COUNT_SCRIPT = (
     "from grassroots.org.models import Unit; from grassroots.audit.models import AuditEntry; "
     "print(Unit.objects.count(), "
@@ -120,25 +117,6 @@ def base_env(data_dir: str) -> dict[str, str]:
     env["GRASSROOTS_SECRET_KEY"] = "bench-not-secret"  # noqa: S105 - throwaway database
     env["GRASSROOTS_QUEUE_IMMEDIATE"] = "0"
     return env
-
-
-def postgres_admin_url() -> str | None:
-    """The URL of a reachable PostgreSQL server's maintenance database, or None."""
-    url = os.environ.get("GRASSROOTS_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        url = DEFAULT_PG
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 2):
-            pass
-    except OSError:
-        return None
-    return url
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 def main() -> None:
