@@ -42,7 +42,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from grassroots.events.models import ActionKind, EventAction
 from grassroots.inbox.actions import Message, deliver
@@ -258,35 +259,29 @@ def event_url(event_id: int) -> str:
         return ""
 
 
+#: The subject of the message for each kind of timeline line (``%(number)s`` is the event).
+SUBJECTS: dict[str, Promise] = {
+    ActionKind.DISPATCH: gettext_lazy("Event %(number)s was dispatched to your unit"),
+    ActionKind.ESCALATE: gettext_lazy("Event %(number)s was escalated to your unit"),
+    ActionKind.RESOLVE: gettext_lazy("Event %(number)s is resolved and awaits verification"),
+    ActionKind.RETURN: gettext_lazy("Event %(number)s was returned to your unit"),
+    ActionKind.URGE: gettext_lazy("Event %(number)s: you are urged to act"),
+    ActionKind.REWORK: gettext_lazy("Event %(number)s failed verification and must be reworked"),
+    ActionKind.REOPEN: gettext_lazy("Event %(number)s was reopened: the resident is not satisfied"),
+    ActionKind.REMIND: gettext_lazy("Event %(number)s is due soon"),
+    ActionKind.LAPSE: gettext_lazy("Event %(number)s passed its handling deadline"),
+    ActionKind.CLOSE: gettext_lazy("Your report %(number)s was closed"),
+    ActionKind.REJECT: gettext_lazy("Your report %(number)s was not accepted"),
+}
+RESPONSE_LAPSE = gettext_lazy("Event %(number)s passed its response deadline")
+OTHER_CHANGE = gettext_lazy("Event %(number)s changed")
+
+
 def wording(change: Change) -> tuple[str, str]:
     """The subject and text of the message about ``change`` (in the active language)."""
     params = {"number": change.number or f"#{change.event_id}", "title": change.title}
-    kind = change.kind
-    if kind == ActionKind.DISPATCH:
-        subject = _("Event %(number)s was dispatched to your unit") % params
-    elif kind == ActionKind.ESCALATE:
-        subject = _("Event %(number)s was escalated to your unit") % params
-    elif kind == ActionKind.RESOLVE:
-        subject = _("Event %(number)s is resolved and awaits verification") % params
-    elif kind == ActionKind.RETURN:
-        subject = _("Event %(number)s was returned to your unit") % params
-    elif kind == ActionKind.URGE:
-        subject = _("Event %(number)s: you are urged to act") % params
-    elif kind == ActionKind.REWORK:
-        subject = _("Event %(number)s failed verification and must be reworked") % params
-    elif kind == ActionKind.REOPEN:
-        subject = _("Event %(number)s was reopened: the resident is not satisfied") % params
-    elif kind == ActionKind.REMIND:
-        subject = _("Event %(number)s is due soon") % params
-    elif kind == ActionKind.LAPSE and change.deadline == "respond_by":
-        subject = _("Event %(number)s passed its response deadline") % params
-    elif kind == ActionKind.LAPSE:
-        subject = _("Event %(number)s passed its handling deadline") % params
-    elif kind == ActionKind.CLOSE:
-        subject = _("Your report %(number)s was closed") % params
-    elif kind == ActionKind.REJECT:
-        subject = _("Your report %(number)s was not accepted") % params
-    else:
-        subject = _("Event %(number)s changed") % params
+    response_lapse = change.kind == ActionKind.LAPSE and change.deadline == "respond_by"
+    template = RESPONSE_LAPSE if response_lapse else SUBJECTS.get(change.kind, OTHER_CHANGE)
+    subject = str(template) % params
     body = change.title if not change.note else f"{change.title}\n{change.note}"
     return subject, body
