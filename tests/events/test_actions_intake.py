@@ -272,26 +272,19 @@ class TestIdempotency:
         error = refused(report, actor=village_cadre, idempotency_key="k2")
         assert (error.field, error.code) == ("idempotency_key", "key_reused")
 
-    def test_the_lost_insert_race_returns_the_winner(
-        self, report: Callable[..., Any], monkeypatch: Any, grid_worker: Any
+    def test_a_retry_inside_a_transaction_leaves_it_usable(
+        self, report: Callable[..., Any], grid_worker: Any
     ) -> None:
-        """The key is taken between our check and our insert: the unique violation is
-        caught in a savepoint and the winner's event comes back."""
-        from grassroots.events.actions import intake
+        """A retry's insert meets the taken key in a savepoint: the first event comes back
+        and the caller's transaction goes on (it is not left broken)."""
+        from django.db import transaction
 
         winner = report(idempotency_key="race")
-        real = intake._existing
-        calls = {"n": 0}
-
-        def first_miss(key: str, actor: Any) -> Any:
-            calls["n"] += 1
-            return None if calls["n"] == 1 else real(key, actor)
-
-        monkeypatch.setattr(intake, "_existing", first_miss)
-        again = report(idempotency_key="race")
-        assert again.pk == winner.pk
-        assert calls["n"] == 2
-        assert Event.objects.count() == 1
+        with transaction.atomic():
+            again = report(idempotency_key="race")
+            assert again.pk == winner.pk
+            assert Event.objects.count() == 1  # the transaction still answers
+        assert EventAction.objects.filter(event=winner).count() == 1
 
 
 class TestAttributes:

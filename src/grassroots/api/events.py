@@ -212,8 +212,10 @@ class EventViewSet(
         return dict(serializer.validated_data)
 
     def _detail(self, event: Event, *, http_status: int = status.HTTP_200_OK) -> Response:
-        """The event an action just returned, with its timeline (two more queries)."""
-        prefetch_related_objects([event], *_timeline_prefetch())
+        """The event an action just returned, with its timeline (two more queries, none
+        for a just-reported event: it carries its timeline)."""
+        if getattr(event, "fresh_timeline", None) is None:
+            prefetch_related_objects([event], *_timeline_prefetch())
         data = s.EventDetailSerializer(event, context=self.get_serializer_context()).data
         return Response(data, status=http_status)
 

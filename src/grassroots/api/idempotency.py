@@ -7,11 +7,13 @@ same request gets the stored status and body back (with ``Idempotent-Replayed: t
 changes nothing. The same key with another request (other endpoint or other body) is refused
 with 422. Keys are forgotten after 24 hours (:data:`TTL`, :func:`purge_expired`).
 
-How two copies of one request racing are kept to one: the request row is inserted first, in
-the same transaction as the action, so the second copy waits on the unique (scope, key)
-index until the first commits, then finds its answer. A request that fails (4xx raised by
-the action, an error) rolls back with its row, so a retry runs again — a failure changed
-nothing, so running again is safe.
+How two copies of one request racing are kept to one: the answer row is inserted last, in
+the same transaction as the action. The second copy, finding no answer yet, runs too, but
+its own insert waits on the unique (scope, key) index until the first commits, then fails:
+everything the second copy did rolls back with it and it replays the first's answer. A
+request that fails (4xx raised by the action, an error) writes no row, so a retry runs
+again — a failure changed nothing, so running again is safe. The usual request costs two
+statements here: the look-up and the insert.
 """
 
 from __future__ import annotations
@@ -99,33 +101,33 @@ def purge_expired(now: dt.datetime | None = None) -> int:
     return deleted
 
 
-def _claim(scope: str, key: str, method_path: str, digest: str) -> IdempotentRequest:
-    """Insert the row of this request, or return the row already there (not expired)."""
-    for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                return IdempotentRequest.objects.create(
-                    key=key,
-                    scope=scope,
-                    method_path=method_path[:255],
-                    status_code=0,
-                    body={"request_sha256": digest},
-                )
-        except IntegrityError:
-            existing = IdempotentRequest.objects.filter(scope=scope, key=key).first()
-            if existing is None:
-                continue  # deleted meanwhile
-            if existing.created_at < timezone.now() - TTL:
-                IdempotentRequest.objects.filter(
-                    pk=existing.pk, created_at=existing.created_at
-                ).delete()
-                continue
-            return existing
-    raise IntegrityError(f"idempotency key {key!r} could not be claimed")
+def _stored(scope: str, key: str) -> IdempotentRequest | None:
+    """The answer kept for this key, if any; an expired one is deleted on the spot."""
+    row: IdempotentRequest | None = IdempotentRequest.objects.filter(scope=scope, key=key).first()
+    if row is not None and row.created_at < timezone.now() - TTL:
+        IdempotentRequest.objects.filter(pk=row.pk, created_at=row.created_at).delete()
+        return None
+    return row
 
 
 def _refusal(message: str, code: str, http_status: int) -> Response:
     return Response({"detail": message, "code": code}, status=http_status)
+
+
+def _replay(row: IdempotentRequest, method_path: str, digest: str) -> Response:
+    """The stored answer, or 422 when the key came with another request."""
+    if row.body.get("request_sha256") != digest or row.method_path != method_path:
+        return _refusal(
+            _(
+                "This Idempotency-Key was used for another request; "
+                "use a new key for a new request."
+            ),
+            "idempotency_key_reused",
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    response = Response(row.body.get("response"), status=row.status_code)
+    response[REPLAYED_HEADER] = "true"
+    return response
 
 
 def idempotent(view: ViewMethod) -> ViewMethod:
@@ -143,32 +145,29 @@ def idempotent(view: ViewMethod) -> ViewMethod:
                 status.HTTP_400_BAD_REQUEST,
             )
         scope = f"user:{request.user.pk}"
-        method_path = f"{request.method} {request.path}"
+        method_path = f"{request.method} {request.path}"[:255]
         digest = fingerprint(request)
-        with transaction.atomic():
-            row = _claim(scope, key, method_path, digest)
-            if row.status_code != 0:
-                if row.body.get("request_sha256") != digest or row.method_path != method_path:
-                    return _refusal(
-                        _(
-                            "This Idempotency-Key was used for another request; "
-                            "use a new key for a new request."
-                        ),
-                        "idempotency_key_reused",
-                        status.HTTP_422_UNPROCESSABLE_ENTITY,
+        row = _stored(scope, key)
+        if row is not None:
+            return _replay(row, method_path, digest)
+        try:
+            with transaction.atomic():
+                response = view(self, request, *args, **kwargs)
+                if status.is_success(response.status_code):
+                    # Last, so that a racing copy waits here and then rolls back (module).
+                    IdempotentRequest.objects.create(
+                        key=key,
+                        scope=scope,
+                        method_path=method_path,
+                        status_code=response.status_code,
+                        body={"request_sha256": digest, "response": _as_json(response.data)},
                     )
-                response = Response(row.body.get("response"), status=row.status_code)
-                response[REPLAYED_HEADER] = "true"
-                return response
-            response = view(self, request, *args, **kwargs)
-            if status.is_success(response.status_code):
-                IdempotentRequest.objects.filter(pk=row.pk).update(
-                    status_code=response.status_code,
-                    body={"request_sha256": digest, "response": _as_json(response.data)},
-                )
-            else:
                 # An answer that is not a success is not kept: the retry runs again.
-                IdempotentRequest.objects.filter(pk=row.pk).delete()
-            return response
+                return response
+        except IntegrityError:
+            row = _stored(scope, key)
+            if row is None:
+                raise  # not our row's conflict
+            return _replay(row, method_path, digest)
 
     return wrapped

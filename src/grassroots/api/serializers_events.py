@@ -243,20 +243,42 @@ class EventDetailSerializer(EventSerializer):
 
     @extend_schema_field(EventActionSerializer(many=True))
     def get_timeline(self, event: Event) -> list[dict[str, Any]]:
-        photos: dict[int | None, list[Attachment]] = {}
-        for attachment in event.attachments.all():
-            photos.setdefault(attachment.action_id, []).append(attachment)
-        actions = list(event.actions.all())
-        for action in actions:
-            action.photos = photos.get(action.pk, [])  # type: ignore[attr-defined]
+        actions = timeline_of(event)
         context = {**self.context, "event": event}
         return list(EventActionSerializer(actions, many=True, context=context).data)
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, event: Event) -> list[dict[str, Any]]:
-        return list(
-            AttachmentSerializer(event.attachments.all(), many=True, context=self.context).data
+        fresh: list[EventAction] | None = getattr(event, "fresh_timeline", None)
+        photos = (
+            [photo for action in fresh for photo in photos_of(action)]
+            if fresh is not None
+            else event.attachments.all()
         )
+        return list(AttachmentSerializer(photos, many=True, context=self.context).data)
+
+
+def timeline_of(event: Event) -> list[EventAction]:
+    """The event's timeline lines, each with its ``photos``.
+
+    A just-reported event carries its timeline (``fresh_timeline``, set by
+    ``events.actions.report_event``) and needs no query; otherwise from the prefetched
+    ``actions`` and ``attachments``, grouped once per event.
+    """
+    fresh: list[EventAction] | None = getattr(event, "fresh_timeline", None)
+    if fresh is not None:
+        return fresh
+    cached: list[EventAction] | None = getattr(event, "_timeline_lines", None)
+    if cached is not None:
+        return cached
+    photos: dict[int | None, list[Attachment]] = {}
+    for attachment in event.attachments.all():
+        photos.setdefault(attachment.action_id, []).append(attachment)
+    actions = list(event.actions.all())
+    for action in actions:
+        action.photos = photos.get(action.pk, [])  # type: ignore[attr-defined]
+    event._timeline_lines = actions  # type: ignore[attr-defined]
+    return actions
 
 
 # --- input ------------------------------------------------------------------------------

@@ -191,9 +191,11 @@ def record_action(
         data=data or {},
         created_at=at or timezone.now(),
     )
-    if photos:
-        store_photos(event, photos, action=action, uploaded_by=actor)
-    if notify:
+    # The line's photos, as the serializers read them (``api.serializers_events.photos_of``).
+    action.photos = (  # type: ignore[attr-defined]
+        store_photos(event, photos, action=action, uploaded_by=actor) if photos else []
+    )
+    if notify and kind in notifications.AUDIENCES:  # nobody hears of the others
         notify_on_commit(event.pk, action.pk)
     return action
 

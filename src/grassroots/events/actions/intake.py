@@ -31,7 +31,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -415,6 +415,23 @@ def _number(event: Event) -> str:
     return f"{settings.EVENT_NUMBER_PREFIX}{day}{event.pk:06d}"
 
 
+def _reserve_id(event: Event) -> bool:
+    """On PostgreSQL, take the event's id from its sequence and number it before the
+    INSERT (an UPDATE afterwards would rewrite the row and every index entry of it).
+    Elsewhere nothing is done (``False``): the number follows the INSERT."""
+    if connection.vendor != "postgresql":
+        return False
+    table = Event._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        row = cursor.fetchone()
+    if row is None:  # nextval always answers; keeps the type checker informed
+        return False
+    event.pk = row[0]
+    event.number = _number(event)
+    return True
+
+
 @transaction.atomic
 def report_event(
     *,
@@ -470,10 +487,6 @@ def report_event(
         category, attributes, keep_unknown=source == EventSource.IMPORT
     )
     key = clean_idempotency_key(idempotency_key)
-    if key is not None:
-        first = _existing(key, actor)
-        if first is not None:
-            return first
 
     if position is not None:
         area = locate(*position)
@@ -522,6 +535,7 @@ def report_event(
         idempotency_key=key,
         reported_at=reported_at,
     )
+    numbered = _reserve_id(event)
     if key is None:
         event.save(force_insert=True)
     else:
@@ -529,14 +543,15 @@ def report_event(
             with transaction.atomic():
                 event.save(force_insert=True)
         except IntegrityError:
-            # Another request with the same key committed first: answer with its event.
+            # The key is taken (a retry, or a copy that committed first): its event.
             first = _existing(key, actor)
             if first is None:
                 raise
             return first
-    event.number = _number(event)
-    event.save(update_fields=["number"])
-    record_action(
+    if not numbered:
+        event.number = _number(event)
+        event.save(update_fields=["number"])
+    line = record_action(
         event,
         ActionKind.REPORT,
         actor=actor,
@@ -552,6 +567,9 @@ def report_event(
         photos=prepared,
     )
     audit("reported", event, actor=actor, after=snapshot(event))
+    # The whole timeline of the new event, so that an answer showing it reads nothing more
+    # (see ``api.serializers_events.timeline_of``).
+    event.fresh_timeline = [line]  # type: ignore[attr-defined]
     return event
 
 
