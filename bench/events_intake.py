@@ -34,6 +34,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -59,6 +60,9 @@ RATE_TARGET = 1000.0
 P99_TARGET_MS = 30.0
 RATIO_TARGET = 0.4
 GUNICORN = ["-w", "4", "-k", "gthread", "--threads", "4"]
+#: The load generator: wrk when installed (Debian's package; C, so that the load takes
+#: little of the two cores), else this process's threads.
+WRK = shutil.which("wrk") is not None and os.environ.get("GRASSROOTS_BENCH_INTAKE_LOAD") != "python"
 
 #: The bare view's table (see _intake_urls.py).
 TABLE_SQL = (
@@ -182,6 +186,93 @@ def _worker(port: int, target: Target, start: float, stop: float, seed: int, out
                 out.sample_error = f"{status}: {data[:300]!r}"
     if conn is not None:
         conn.close()
+
+
+WRK_SCRIPT = """
+local bodies = {%(bodies)s}
+local headers = {%(headers)s}
+local fresh_key = %(fresh_key)s
+local id, n = 0, 0
+local counter = 1
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+function init(args)
+  n = id * 7919
+end
+function request()
+  n = n + 1
+  if fresh_key then
+    headers["Idempotency-Key"] = string.format("%(nonce)s-%%d-%%d", id, n)
+  end
+  return wrk.format("POST", "%(path)s", headers, bodies[(n %% #bodies) + 1])
+end
+function done(summary, latency, requests)
+  io.write(string.format(
+    '{"requests": %%d, "duration_us": %%d, "non2xx": %%d, "socket": %%d, '
+    .. '"p50": %%.3f, "p95": %%.3f, "p99": %%.3f}\\n',
+    summary.requests, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000))
+end
+"""
+WRK_BODIES = 4000
+
+
+def _lua(text: str) -> str:
+    """A Lua long-bracket string holding ``text``."""
+    level = "=" * 4
+    if f"]{level}]" in text:
+        raise ValueError("body holds the closing bracket")
+    return f"[{level}[{text}]{level}]"
+
+
+def wrk_load(port: int, target: Target, tmp: Path) -> dict[str, float]:
+    """Run the load on one target with wrk (C, two threads): the figures, as ``load``."""
+    rng = random.Random(7)
+    bodies = [target.body(i, rng).decode("utf-8") for i in range(WRK_BODIES)]
+    headers = {k: v for k, v in target.headers.items() if k != "Idempotency-Key"}
+    script = tmp / f"{target.name}.lua"
+    script.write_text(
+        WRK_SCRIPT
+        % {
+            "bodies": ",\n".join(_lua(b) for b in bodies),
+            "headers": ", ".join(f"[ {_lua(k)} ] = {_lua(v)}" for k, v in headers.items()),
+            "fresh_key": "true" if target.fresh_key else "false",
+            "nonce": uuid.uuid4().hex[:12],
+            "path": target.path,
+        },
+        encoding="utf-8",
+    )
+    url = f"http://127.0.0.1:{port}"
+    base = ["wrk", "-t", "2", "-c", str(CONCURRENCY), "-s", str(script), "--timeout", "10s"]
+    subprocess.run(  # noqa: S603 - wrk from the system, fixed arguments
+        [*base, "-d", f"{WARMUP:g}s", url], capture_output=True, check=True
+    )
+    done = subprocess.run(  # noqa: S603
+        [*base, "-d", f"{DURATION:g}s", url], capture_output=True, check=True, text=True
+    )
+    line = next((x for x in reversed(done.stdout.splitlines()) if x.startswith("{")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no figures:\n{done.stdout}\n{done.stderr}")
+    raw = json.loads(line)
+    seconds = raw["duration_us"] / 1e6
+    errors = raw["non2xx"] + raw["socket"]
+    total = raw["requests"]
+    if errors:
+        sys.stderr.write(f"{target.name}: {errors} of {total} requests failed\n")
+    return {
+        "rate": (total - raw["non2xx"]) / seconds,
+        "p50": raw["p50"],
+        "p95": raw["p95"],
+        "p99": raw["p99"],
+        "error_rate": errors / total if total else 1.0,
+        "requests": float(total),
+        "client_cpu_s": float("nan"),
+    }
 
 
 def load(port: int, target: Target) -> dict[str, float]:
@@ -351,6 +442,7 @@ def report(figures: dict[str, dict[str, float]]) -> None:
         "scale": "city",
         "server": "gunicorn " + " ".join(GUNICORN),
         "concurrency": CONCURRENCY,
+        "load": "wrk -t 2" if WRK else "python threads",
     }
     emit(
         BENCH,
@@ -405,7 +497,10 @@ def main() -> None:
             api_key = max(key_out.split(), key=len)
             port = free_port()
             server = start_gunicorn(env, port, Path(tmp) / "gunicorn.log")
-            figures = {t.name: load(port, t) for t in targets(setup, api_key)}
+            if WRK:
+                figures = {t.name: wrk_load(port, t, Path(tmp)) for t in targets(setup, api_key)}
+            else:
+                figures = {t.name: load(port, t) for t in targets(setup, api_key)}
         finally:
             if server is not None:
                 stop_gunicorn(server)

@@ -397,6 +397,10 @@ def test_grid_units_cache_follows_the_grid_index(
     report()
     with CaptureQueriesContext(connection) as queries:
         report()
+        # another grid: the first report read every grid of the (city-sized) index at once
+        other = report(actor=None, source="resident", point=(27.85, 102.15))
+    assert other.grid == grids["tianba_grid"]
+    assert other.village == tree["neighbour_village"]
     assert not any('FROM "org_unit"' in q["sql"] for q in queries.captured_queries)
     grid = tree["grid"]
     grid.active = False

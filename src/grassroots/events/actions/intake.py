@@ -26,7 +26,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -286,10 +286,12 @@ class _GridUnits:
     """Grid units (with their parents) by code, shared by the process's intake.
 
     Intake locates every position to a grid code and needs that grid with its village and
-    township; reading them costs a query per report. Entries live as long as the grid
-    index they were read under and at most ``geo.GRID_INDEX_CHECK_SECONDS``, so a redrawn,
-    moved or deactivated unit is seen as late as the grid index itself sees a change.
-    Read-only ``Unit`` instances, never saved from here; bounded in size.
+    township. When the grid index holds at most ``MAX`` grids (a city: ~850), all of them
+    are read in one query and kept for ``geo.GRID_INDEX_CHECK_SECONDS``; a bigger index (a
+    province) reads each grid when first asked and keeps it as long. Either way entries
+    live as long as the grid index they were read under and at most that many seconds, so
+    a renamed, moved or deactivated unit is seen as late as the grid index itself sees a
+    change. Read-only ``Unit`` instances, never saved from here.
     """
 
     MAX = 20_000
@@ -298,22 +300,33 @@ class _GridUnits:
         self.lock = threading.Lock()
         # The index the entries were read under (a strong reference: compared by identity).
         self.index: object = None
+        self.read_at = 0.0  # when every grid was read at once (0: not so)
         self.units: dict[str, tuple[float, Unit]] = {}
+
+    @staticmethod
+    def _query() -> Any:
+        return Unit.objects.select_related("parent__parent__parent").filter(active=True)
 
     def get(self, index: object, code: str) -> Unit | None:
         now = time.monotonic()
+        fresh = geo.GRID_INDEX_CHECK_SECONDS
         with self.lock:
             if self.index is not index:
                 self.units.clear()
-                self.index = index
+                self.index, self.read_at = index, 0.0
             hit = self.units.get(code)
-            if hit is not None and now - hit[0] < geo.GRID_INDEX_CHECK_SECONDS:
+            if hit is not None and now - hit[0] < fresh:
                 return hit[1]
-        grid: Unit | None = (
-            Unit.objects.select_related("parent__parent__parent")
-            .filter(code=code, active=True)
-            .first()
-        )
+            whole = isinstance(index, Sized) and len(index) <= self.MAX
+            if whole and now - self.read_at >= fresh:
+                # Every grid in one query (under the lock: the other threads wait for it
+                # rather than each reading the same rows).
+                grids = self._query().filter(kind=UnitKind.GRID)
+                self.units = {unit.code: (now, unit) for unit in grids}
+                self.read_at = now
+                hit = self.units.get(code)
+                return hit[1] if hit is not None else None
+        grid: Unit | None = self._query().filter(code=code).first()
         if grid is not None:
             with self.lock:
                 if len(self.units) >= self.MAX:
@@ -325,7 +338,7 @@ class _GridUnits:
     def clear(self) -> None:
         with self.lock:
             self.units.clear()
-            self.index = None
+            self.index, self.read_at = None, 0.0
 
 
 grid_units = _GridUnits()
