@@ -1,9 +1,68 @@
-"""Browser tests: registers the ``e2e`` marker (until pyproject lists it)."""
+"""Fixtures of the browser tests: one headless Chromium per module, a ``browse`` session per
+test (a fresh context per person, see ``browsing.Browse``), the page tests' world.
+
+Playwright's sync API keeps an event loop in the test thread for as long as the browser
+lives, so ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set for the module: the ORM calls of the set-up
+and of the final checks happen while no page is loading, and the live server answers from
+its own thread. Each test's database is emptied when it ends (``transaction=True``).
+
+The site speaks Chinese unless a language cookie says otherwise; the contexts send
+``zh-CN`` and set no cookie, so the pages are the ones users here see.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+from django.core.cache import cache
+
+from tests.e2e.browsing import CHROMIUM, LAUNCH_ARGS, Browse, chromium_missing
+from tests.pages_support import World, build_world
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: drives a real browser (Playwright + Chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Chromium for every test of the module (starting one costs about a second)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if chromium_missing():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_api.sync_playwright() as p:
+            chromium = p.chromium.launch(
+                executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
+            )
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+
+
+@pytest.fixture
+def browse(browser: Any, live_server: Any) -> Iterator[Browse]:
+    session = Browse(browser, live_server.url)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def world(tree: dict[str, Any], official_calendar: None, tmp_path: Any, settings: Any) -> World:
+    """The page tests' grids and categories; photos go to a temporary directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return build_world(tree)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """The portal's rate limits live in the cache, shared with the live server's thread."""
+    cache.clear()
+    yield
+    cache.clear()

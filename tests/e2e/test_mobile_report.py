@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.e2e.browsing import CHROMIUM, LAUNCH_ARGS
 from tests.pages_support import POINT, World, build_world, png_bytes
 
-CHROMIUM = Path("/usr/bin/chromium")
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [
@@ -24,14 +23,6 @@ pytestmark = [
         not CHROMIUM.exists() and shutil.which("chromium") is None,
         reason="Chromium is not installed at /usr/bin/chromium",
     ),
-]
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
 ]
 
 
