@@ -49,6 +49,32 @@ class CategoryRefSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(read_only=True)
 
 
+@extend_schema_field(UnitRefSerializer)
+class UnitRefField(serializers.Field[Any, Any, dict[str, str], Any]):
+    """A unit as ``{code, name, kind}`` (read only; documented as ``UnitRef``).
+
+    The same output as a nested ``UnitRefSerializer``, without building a serializer and its
+    fields for every reference: an event answer holds six of them.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> dict[str, str]:
+        return {"code": value.code, "name": value.name, "kind": value.kind}
+
+
+@extend_schema_field(CategoryRefSerializer)
+class CategoryRefField(serializers.Field[Any, Any, dict[str, str], Any]):
+    """A category as ``{code, name}`` (read only; documented as ``CategoryRef``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> dict[str, str]:
+        return {"code": value.code, "name": value.name}
+
+
 class CategorySerializer(serializers.Serializer[Any]):
     code = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
@@ -132,7 +158,7 @@ class EventActionSerializer(serializers.Serializer[Any]):
         read_only=True, help_text="status after the line (empty when it did not move)"
     )
     actor = serializers.SerializerMethodField()
-    actor_unit = UnitRefSerializer(read_only=True, allow_null=True)
+    actor_unit = UnitRefField(allow_null=True)
     note = serializers.CharField(read_only=True)
     details = serializers.JSONField(source="data", read_only=True, help_text="details of the line")
     created_at = serializers.DateTimeField(read_only=True)
@@ -174,19 +200,17 @@ class EventSerializer(serializers.Serializer[Any]):
         view_name="api:event-detail", lookup_field="number", read_only=True
     )
     title = serializers.CharField(read_only=True)
-    category = CategoryRefSerializer(read_only=True)
+    category = CategoryRefField()
     source = serializers.ChoiceField(choices=EventSource.choices, read_only=True)  # type: ignore[assignment]  # a field named "source"
     source_display = serializers.CharField(source="get_source_display", read_only=True)
     status = serializers.ChoiceField(choices=EventStatus.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     overdue = serializers.SerializerMethodField()
-    grid = UnitRefSerializer(read_only=True, allow_null=True)
-    village = UnitRefSerializer(read_only=True, allow_null=True)
-    township = UnitRefSerializer(read_only=True, allow_null=True)
-    assignee = UnitRefSerializer(read_only=True, help_text="the unit that must act now")
-    dispatcher = UnitRefSerializer(
-        read_only=True, help_text="the unit that dispatches and verifies"
-    )
+    grid = UnitRefField(allow_null=True)
+    village = UnitRefField(allow_null=True)
+    township = UnitRefField(allow_null=True)
+    assignee = UnitRefField(help_text="the unit that must act now")
+    dispatcher = UnitRefField(help_text="the unit that dispatches and verifies")
     address = serializers.CharField(read_only=True)
     lat = serializers.FloatField(read_only=True, allow_null=True)
     lon = serializers.FloatField(read_only=True, allow_null=True)
