@@ -3,15 +3,19 @@
 A throwaway PostgreSQL database (``grassroots_bench_intake``, created and dropped here, on
 the server of GRASSROOTS_DATABASE_URL or 127.0.0.1:5432) gets the demo city with its 12
 months of events (``seed --scale city``), an Open311 key and a session of the demo's
-``city_admin``. gunicorn serves it exactly as the issue sets it up — ``gunicorn
-grassroots.wsgi -w 4 -k gthread --threads 4`` on this (2-core) machine — with the product's
-settings plus one bench-only URL (``bench/_intake_settings.py``, ``bench/_intake_urls.py``):
-a bare Django view that inserts one row, the ceiling the intake is compared with.
+``city_admin``. gunicorn serves it (``gunicorn grassroots.wsgi -w 4 -k gthread --threads
+4`` by default, ``GRASSROOTS_BENCH_INTAKE_GUNICORN`` to try others; the same server for all
+three) with the product's settings plus one bench-only URL (``bench/_intake_settings.py``,
+``bench/_intake_urls.py``): a bare Django view that inserts one row, the ceiling the intake
+is compared with.
 
-The load comes from this process over loopback: ``CONCURRENCY`` keep-alive connections
-(threads with ``http.client``, pure Python so that nothing needs installing), each sending
-its next request when the previous answer arrives, for ``DURATION`` seconds after a
-warm-up. Measured for each endpoint in the same run:
+The load comes over loopback from ``wrk`` (Debian's package, two threads, a Lua script of
+4,000 prepared bodies; C, so that the load takes little of the two cores) when it is
+installed, else from this process (threads with ``http.client``; then the load generator
+competes with the server for the cores and every figure is lower):
+``CONCURRENCY`` keep-alive connections, each sending its next request when the previous
+answer arrives, for ``DURATION`` seconds after a warm-up. Measured for each endpoint in
+the same run:
 
 - bare: ``POST /bench/bare/`` (one INSERT);
 - REST: ``POST /api/v1/events/`` (JSON, session + CSRF, an ``Idempotency-Key`` as the
@@ -59,7 +63,7 @@ MONTHS = os.environ.get("GRASSROOTS_BENCH_INTAKE_MONTHS", "12")
 RATE_TARGET = 1000.0
 P99_TARGET_MS = 30.0
 RATIO_TARGET = 0.4
-GUNICORN = ["-w", "4", "-k", "gthread", "--threads", "4"]
+GUNICORN = os.environ.get("GRASSROOTS_BENCH_INTAKE_GUNICORN", "-w 4 -k gthread --threads 4").split()
 #: The load generator: wrk when installed (Debian's package; C, so that the load takes
 #: little of the two cores), else this process's threads.
 WRK = shutil.which("wrk") is not None and os.environ.get("GRASSROOTS_BENCH_INTAKE_LOAD") != "python"
