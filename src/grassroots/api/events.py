@@ -139,6 +139,34 @@ def _note_action(
     )
 
 
+Perform = Callable[[Event, User, dict[str, Any]], Event]
+
+
+def _verb(
+    name: str,
+    summary: str,
+    request: type[serializers.Serializer[Any]],
+    perform: Perform,
+    *,
+    url_path: str | None = None,
+    photos: bool = False,
+) -> Any:
+    """The POST sub-route ``/events/{number}/<url_path or name>/`` of one verb: parse the
+    body with ``request``, call ``perform(event, user, params)`` (one action), answer the
+    event with its timeline; honours ``Idempotency-Key``; documented with ``summary``."""
+
+    def handler(self: EventViewSet, request_: Request, number: str) -> Response:
+        return self._act(request, perform)
+
+    # DRF routes a POST to the method of this name: it must be the class attribute's.
+    handler.__name__ = handler.__qualname__ = name
+    route = url_path or name
+    routed = action(detail=True, methods=["post"], url_path=route, url_name=route)(
+        idempotent(handler)
+    )
+    return _note_action(summary, request, photos=photos)(routed)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Events in the caller's scope", parameters=[s.EventFilterSerializer]
@@ -261,124 +289,89 @@ class EventViewSet(
         )
         return self._detail(event, http_status=status.HTTP_201_CREATED)
 
-    # --- actions ---------------------------------------------------------------------
+    # --- actions: one POST sub-route per verb (see _verb) ------------------------------
 
-    @_note_action("Accept (受理)", s.NoteSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def accept(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.NoteSerializer, lambda e, u, p: actions.accept_event(e.pk, actor=u, note=p["note"])
-        )
-
-    @_note_action("Reject (不予受理), with a reason", s.ReasonSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def reject(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.ReasonSerializer,
-            lambda e, u, p: actions.reject_event(e.pk, actor=u, reason=p["reason"]),
-        )
-
-    @_note_action("Dispatch (派遣) to a department or a lower unit", s.DispatchSerializer)
-    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
-    @idempotent
-    def dispatch_(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.DispatchSerializer,
-            lambda e, u, p: actions.dispatch_event(
-                e.pk, actor=u, to_unit=p["to_unit"], note=p["note"], resolve_by=p["resolve_by"]
-            ),
-        )
-
-    @_note_action("Start handling (开始处置)", s.NoteSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def start(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.NoteSerializer,
-            lambda e, u, p: actions.start_handling(e.pk, actor=u, note=p["note"]),
-        )
-
-    @_note_action("Return (退回) to the dispatcher, with a reason", s.ReasonSerializer)
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    @idempotent
-    def return_(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.ReasonSerializer,
-            lambda e, u, p: actions.return_event(e.pk, actor=u, reason=p["reason"]),
-        )
-
-    @_note_action("Escalate (上报上级) to the parent unit", s.NoteSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def escalate(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.NoteSerializer,
-            lambda e, u, p: actions.escalate_event(e.pk, actor=u, note=p["note"]),
-        )
-
-    @_note_action("Resolve (处置完毕), with photos", s.RequiredNoteSerializer, photos=True)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def resolve(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.RequiredNoteSerializer,
-            lambda e, u, p: actions.resolve_event(
-                e.pk, actor=u, note=p["note"], photos=p["photos"]
-            ),
-        )
-
-    @_note_action(
-        "Resolve on the spot (就地解决): close a new report, photo required",
+    accept = _verb(
+        "accept",
+        "Accept (受理)",
+        s.NoteSerializer,
+        lambda e, u, p: actions.accept_event(e.pk, actor=u, note=p["note"]),
+    )
+    reject = _verb(
+        "reject",
+        "Reject (不予受理), with a reason",
+        s.ReasonSerializer,
+        lambda e, u, p: actions.reject_event(e.pk, actor=u, reason=p["reason"]),
+    )
+    dispatch_ = _verb(
+        "dispatch_",
+        "Dispatch (派遣) to a department or a lower unit",
+        s.DispatchSerializer,
+        lambda e, u, p: actions.dispatch_event(
+            e.pk, actor=u, to_unit=p["to_unit"], note=p["note"], resolve_by=p["resolve_by"]
+        ),
+        url_path="dispatch",
+    )
+    start = _verb(
+        "start",
+        "Start handling (开始处置)",
+        s.NoteSerializer,
+        lambda e, u, p: actions.start_handling(e.pk, actor=u, note=p["note"]),
+    )
+    return_ = _verb(
+        "return_",
+        "Return (退回) to the dispatcher, with a reason",
+        s.ReasonSerializer,
+        lambda e, u, p: actions.return_event(e.pk, actor=u, reason=p["reason"]),
+        url_path="return",
+    )
+    escalate = _verb(
+        "escalate",
+        "Escalate (上报上级) to the parent unit",
+        s.NoteSerializer,
+        lambda e, u, p: actions.escalate_event(e.pk, actor=u, note=p["note"]),
+    )
+    resolve = _verb(
+        "resolve",
+        "Resolve (处置完毕), with photos",
         s.RequiredNoteSerializer,
+        lambda e, u, p: actions.resolve_event(e.pk, actor=u, note=p["note"], photos=p["photos"]),
         photos=True,
     )
-    @action(detail=True, methods=["post"], url_path="resolve-on-spot", url_name="resolve-on-spot")
-    @idempotent
-    def resolve_on_spot(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.RequiredNoteSerializer,
-            lambda e, u, p: actions.resolve_on_spot(
-                e.pk, actor=u, note=p["note"], photos=p["photos"]
-            ),
-        )
-
-    @_note_action("Verify (核查): passed, or back for rework", s.VerifySerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def verify(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.VerifySerializer,
-            lambda e, u, p: actions.verify_event(e.pk, actor=u, passed=p["passed"], note=p["note"]),
-        )
-
-    @_note_action("Close (结案)", s.NoteSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def close(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.NoteSerializer, lambda e, u, p: actions.close_event(e.pk, actor=u, note=p["note"])
-        )
-
-    @_note_action("Urge (催办) the assigned unit", s.NoteSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def urge(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.NoteSerializer, lambda e, u, p: actions.urge_event(e.pk, actor=u, note=p["note"])
-        )
-
-    @_note_action("Change the handling deadline, with a reason", s.DeadlineSerializer)
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def deadline(self, request: Request, number: str) -> Response:
-        return self._act(
-            s.DeadlineSerializer,
-            lambda e, u, p: actions.set_deadline(
-                e.pk, actor=u, resolve_by=p["resolve_by"], reason=p["reason"]
-            ),
-        )
+    resolve_on_spot = _verb(
+        "resolve_on_spot",
+        "Resolve on the spot (就地解决): close a new report, photo required",
+        s.RequiredNoteSerializer,
+        lambda e, u, p: actions.resolve_on_spot(e.pk, actor=u, note=p["note"], photos=p["photos"]),
+        url_path="resolve-on-spot",
+        photos=True,
+    )
+    verify = _verb(
+        "verify",
+        "Verify (核查): passed, or back for rework",
+        s.VerifySerializer,
+        lambda e, u, p: actions.verify_event(e.pk, actor=u, passed=p["passed"], note=p["note"]),
+    )
+    close = _verb(
+        "close",
+        "Close (结案)",
+        s.NoteSerializer,
+        lambda e, u, p: actions.close_event(e.pk, actor=u, note=p["note"]),
+    )
+    urge = _verb(
+        "urge",
+        "Urge (催办) the assigned unit",
+        s.NoteSerializer,
+        lambda e, u, p: actions.urge_event(e.pk, actor=u, note=p["note"]),
+    )
+    deadline = _verb(
+        "deadline",
+        "Change the handling deadline, with a reason",
+        s.DeadlineSerializer,
+        lambda e, u, p: actions.set_deadline(
+            e.pk, actor=u, resolve_by=p["resolve_by"], reason=p["reason"]
+        ),
+    )
 
     @extend_schema(
         summary="Comment, with photos",
