@@ -431,6 +431,46 @@ def test_existing_numbers_are_errors_or_skipped(write_csv: Callable[..., Path]) 
     assert AuditEntry.objects.filter(action="events.event.imported").count() == 2
 
 
+def test_bad_rows_and_taken_numbers_are_listed_together(write_csv: Callable[..., Path]) -> None:
+    import_events(write_csv([row(), row(工单编号="SC2")]))
+    rows = [row(工单编号="NEW1", 类别="没有这个类别"), row(工单编号="NEW2"), row(工单编号="SC2")]
+    found = errors_of(write_csv(rows))
+    assert [(line, column) for line, column, _m in found] == [(2, "类别"), (4, "工单编号")]
+    assert found[1][2] == "Event number SC2 already exists."
+    assert Event.objects.count() == 2 and EventAction.objects.count() == 2
+
+
+def test_the_foreign_keys_are_checked_per_row_without_the_right_to_skip_triggers(
+    write_csv: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database role that may not turn triggers off imports the same, the constraints
+    checking every row (on PostgreSQL; elsewhere there is only one way)."""
+    from django.db import connection
+
+    monkeypatch.setattr("grassroots.events.importing.writing._replica_role", lambda cursor: False)
+    summary = import_events(write_csv([row(), row(工单编号="SC2")]))
+    assert summary.imported == 2 and Event.objects.count() == 2
+    assert summary.key_checks == ("per row" if connection.vendor == "postgresql" else "")
+    assert EventAction.objects.filter(event__number="SC2", data__line=3).exists()
+
+
+def test_a_missing_referenced_row_fails_the_import(write_csv: Callable[..., Path]) -> None:
+    """With the triggers off, the units and categories written are checked (and locked)
+    once each: one missing is an error and nothing is written."""
+    from django.db import IntegrityError, connection, transaction
+
+    from grassroots.events.importing.writing import _lock_rows
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the per-key check is PostgreSQL's")
+    summary = import_events(write_csv([row()]))
+    assert summary.key_checks == "per key"
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_rows(cursor, Unit, {Unit.objects.get(code="513401101201001").pk})
+        with pytest.raises(IntegrityError, match="org_unit has no rows with id 999999"):
+            _lock_rows(cursor, Unit, {999_999})
+
+
 def test_dry_run_writes_nothing(write_csv: Callable[..., Path]) -> None:
     summary = import_events(write_csv([row()]), dry_run=True)
     assert summary.imported == 1 and not Event.objects.exists()
@@ -470,7 +510,9 @@ def test_a_number_taken_meanwhile_imports_nothing(
 ) -> None:
     import_events(write_csv([row()]))
     # another import took the number between the check and the write
-    monkeypatch.setattr("grassroots.events.importing.existing_numbers", lambda numbers: set())
+    monkeypatch.setattr(
+        "grassroots.events.importing.writing.existing_numbers", lambda numbers, cursor=None: set()
+    )
     found = errors_of(write_csv([row(工单编号="NEW1"), row()]))
     assert found[0][1] == "工单编号" and "meanwhile" in found[0][2]
     assert list(Event.objects.values_list("number", flat=True)) == ["SC202611010001"]

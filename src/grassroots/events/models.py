@@ -10,11 +10,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.events.queries import EventQuerySet
-from grassroots.events.states import EventStatus
+from grassroots.events.queries import EventQuerySet, deadline_order
+from grassroots.events.states import OPEN_STATUSES, EventStatus
+
+#: Open events: the partial indexes of the queues hold only these (a few per cent of the
+#: table), so history — and a bulk import of it — costs them nothing.
+OPEN_Q = Q(status__in=sorted(OPEN_STATUSES))
 
 
 class EventSource(models.TextChoices):
@@ -123,11 +127,18 @@ class Category(models.Model):
 class Event(models.Model):
     """One problem found in a grid, from report to the resident's rating."""
 
-    number = models.CharField(_("event number"), max_length=32, unique=True, null=True, blank=True)
+    #: Unique by the constraint ``ev_number_unique`` (see Meta); NULL until numbered.
+    number = models.CharField(  # noqa: DJ001 - unique when set, so NULL, not ""
+        _("event number"), max_length=32, null=True, blank=True
+    )
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="events"
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,  # no query selects by category alone (see Meta.indexes)
     )
     source = models.CharField(_("source"), max_length=16, choices=EventSource.choices)
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
@@ -139,6 +150,7 @@ class Event(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reported_events",
+        db_index=False,  # ev_reporter, partial
     )
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
@@ -153,6 +165,7 @@ class Event(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # ev_grid_queue starts with it
     )
     village = models.ForeignKey(
         "org.Unit",
@@ -161,6 +174,7 @@ class Event(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # ev_village_queue starts with it
     )
     township = models.ForeignKey(
         "org.Unit",
@@ -169,6 +183,7 @@ class Event(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # ev_township_queue starts with it
     )
     #: Path of the smallest unit known to contain the place (the grid, else the unit
     #: chosen by hand): the place's side of scope.
@@ -180,12 +195,20 @@ class Event(models.Model):
     #: The unit that must act now (accept, dispatch, handle); its path is the other side
     #: of scope, so a department sees what was dispatched to it.
     assignee = models.ForeignKey(
-        "org.Unit", verbose_name=_("assigned unit"), on_delete=models.PROTECT, related_name="+"
+        "org.Unit",
+        verbose_name=_("assigned unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # ev_assignee_queue starts with it
     )
     assignee_path = models.CharField(_("assignee path"), max_length=255)
     #: The unit that dispatched it and verifies the result.
     dispatcher = models.ForeignKey(
-        "org.Unit", verbose_name=_("dispatching unit"), on_delete=models.PROTECT, related_name="+"
+        "org.Unit",
+        verbose_name=_("dispatching unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # ev_dispatcher_queue starts with it
     )
     respond_by = models.DateTimeField(_("respond by"), null=True, blank=True)
     resolve_by = models.DateTimeField(_("resolve by"), null=True, blank=True)
@@ -196,8 +219,9 @@ class Event(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     rework_count = models.PositiveSmallIntegerField(_("times reworked"), default=0)
     return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
-    idempotency_key = models.CharField(
-        _("idempotency key"), max_length=64, unique=True, null=True, blank=True
+    #: Unique when given, by the partial constraint ``ev_idempotency_key_unique``.
+    idempotency_key = models.CharField(  # noqa: DJ001 - unique when set, so NULL, not ""
+        _("idempotency key"), max_length=64, null=True, blank=True
     )
 
     reported_at = models.DateTimeField(_("reported at"))
@@ -217,26 +241,73 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["-reported_at", "-id"]
+        # Every index is paid for by every insert (a bulk import writes tens of thousands
+        # of rows a second), so each one below serves named reads, and a foreign key
+        # gets no index of its own when a composite starts with it (the audit: migrations
+        # 0004_event_index_audit and 0005_timeline_and_scope_indexes).
         indexes = [
-            # The dispatcher queues: what a unit must act on, soonest deadline first.
+            # The dispatcher queues: what a unit must act on, soonest deadline first; the
+            # tab counts read them alone. They double as the indexes of their foreign keys.
             models.Index(fields=["assignee", "status", "resolve_by"], name="ev_assignee_queue"),
+            # What a unit dispatched and must verify: open events only (every tab asks for
+            # open statuses); ev_dispatcher_scope serves the foreign key.
+            models.Index(
+                fields=["dispatcher", "status", "resolve_by"],
+                name="ev_dispatcher_queue",
+                condition=OPEN_Q,
+            ),
+            # The "units below" queues of a township, village or grid.
             models.Index(fields=["township", "status", "resolve_by"], name="ev_township_queue"),
-            # What a unit dispatched and must verify.
-            models.Index(fields=["dispatcher", "status", "resolve_by"], name="ev_dispatcher_queue"),
-            models.Index(fields=["village", "reported_at"], name="ev_village_reported"),
+            models.Index(fields=["village", "status", "resolve_by"], name="ev_village_queue"),
             models.Index(fields=["grid", "status", "resolve_by"], name="ev_grid_queue"),
+            # …and their pages: the open events of the area in the queue's order, so that
+            # a page is the first 50 entries, not a sort of every open event of the area.
+            models.Index(
+                F("township"), deadline_order(), F("id"), name="ev_township_open", condition=OPEN_Q
+            ),
+            models.Index(
+                F("village"), deadline_order(), F("id"), name="ev_village_open", condition=OPEN_Q
+            ),
             # The sweep reads what lapsed in (last sweep, now]: a range on each deadline.
+            # The handling deadline also serves the metrics' "due in the period" and
+            # "overdue"; the response deadline only the sweep's not-yet-answered events.
             models.Index(fields=["resolve_by"], name="ev_resolve_by"),
-            models.Index(fields=["respond_by"], name="ev_respond_by"),
+            models.Index(
+                fields=["respond_by"],
+                name="ev_respond_by_unanswered",
+                condition=Q(responded_at__isnull=True),
+            ),
+            # Newest first (the event list, the API, Open311) and "received in the period".
             models.Index(fields=["reported_at"], name="ev_reported_at"),
+            # Scope (``EventQuerySet.visible_to``): a prefix of the place's or the
+            # assignee's path, or a dispatcher among the units in scope. Each index also
+            # holds the paths its part of the scope count must exclude, so that a list's
+            # total is counted from the indexes alone (``visible_count``).
             models.Index(
                 fields=["area_path"], name="ev_area_path", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(
-                fields=["assignee_path"], name="ev_assignee_path", opclasses=["varchar_pattern_ops"]
+                fields=["assignee_path", "area_path"],
+                name="ev_assignee_area",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["dispatcher", "area_path", "assignee_path"], name="ev_dispatcher_scope"
+            ),
+            # Deleting a user clears their reports (SET_NULL): only events with a reporter.
+            models.Index(
+                fields=["reporter"], name="ev_reporter", condition=Q(reporter__isnull=False)
             ),
         ]
         constraints = [
+            # Plain unique indexes: a unique field would get a second, pattern-matching
+            # index on PostgreSQL that no query uses (numbers are looked up exactly).
+            models.UniqueConstraint(fields=["number"], name="ev_number_unique"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                name="ev_idempotency_key_unique",
+                condition=Q(idempotency_key__isnull=False),
+            ),
             models.CheckConstraint(
                 condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90)),
                 name="ev_lat_range",
@@ -277,6 +348,7 @@ class EventAction(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # ev_action_actor, partial
     )
     actor_unit = models.ForeignKey(
         "org.Unit",
@@ -285,15 +357,29 @@ class EventAction(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # ev_action_actor_unit, partial
     )
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"), db_index=True)
+    #: Not indexed: a timeline is read by its event (the event index), then sorted.
+    created_at = models.DateTimeField(_("time"))
 
     class Meta:
         verbose_name = _("event action")
         verbose_name_plural = _("event actions")
         ordering = ["event_id", "created_at", "id"]
+        indexes = [
+            # Deleting a user or a unit clears their lines (SET_NULL): only the lines
+            # that name one (automatic and imported lines name nobody).
+            models.Index(
+                fields=["actor"], name="ev_action_actor", condition=Q(actor__isnull=False)
+            ),
+            models.Index(
+                fields=["actor_unit"],
+                name="ev_action_actor_unit",
+                condition=Q(actor_unit__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.kind}"

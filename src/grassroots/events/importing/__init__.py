@@ -52,28 +52,27 @@ The deadlines are computed from the category and the report time on the official
 (``respond_by`` = report + the category's working hours, ``resolve_by`` = the end of the
 n-th working day after it), as on intake.
 
-How it runs: every row is checked first, streaming, and every problem is listed as
-``line N, column: message`` (the line as an editor or Excel numbers it; the column as
-headed in the file); one problem anywhere and nothing is written. The checked rows wait in
-a temporary file; then, in one transaction, the events are written in batches (``COPY`` on
-PostgreSQL, ``executemany`` elsewhere) with one timeline line each (kind ``import``, note
-naming the file, ``data = {"line": N}``) and one audit entry ``events.event.imported`` for
-the whole file. A number that already exists is an error on its line, or skipped with
-``skip_existing``; a number given twice in the file is always an error.
+How it runs: every row is checked, streaming, and every problem is listed as ``line N,
+column: message`` (the line as an editor or Excel numbers it; the column as headed in the
+file); one problem anywhere and nothing is written. Writing goes along with checking, in
+one transaction that a problem rolls back: checked rows are written in batches (``COPY``
+on PostgreSQL, in a worker thread while the next batch is checked; ``executemany``
+elsewhere), each event with one timeline line (kind ``import``, note naming the file,
+``data = {"line": N}``), and one audit entry ``events.event.imported`` records the whole
+file. A number that already exists is an error on its line, or skipped with
+``skip_existing``; a number given twice in the file is always an error. A dry run checks
+the same way and writes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -85,14 +84,8 @@ from grassroots.common import geo
 from grassroots.events.importing.checking import SOURCE_AT, STATUS_AT, Checker, RowError
 from grassroots.events.importing.columns import COLUMNS, SOURCES, lookup_word
 from grassroots.events.importing.lookups import Categories, Deadlines, Moments, Units
-from grassroots.events.importing.reading import FileUnreadable, open_table
-from grassroots.events.importing.writing import (
-    IMPORT_KIND,
-    IdAllocator,
-    existing_numbers,
-    insert_actions,
-    insert_events,
-)
+from grassroots.events.importing.reading import FileUnreadable, Table, open_table
+from grassroots.events.importing.writing import BatchWriter, Finished, Plan, number_taken
 from grassroots.events.models import EventSource
 from grassroots.org.divisions import ProgressCallback
 
@@ -107,7 +100,7 @@ __all__ = [
     "import_events",
 ]
 
-#: Checked rows per batch (spooled, then written and given ids together).
+#: Checked rows per batch: given ids, looked up (numbers) and written together.
 BATCH: Final = 5000
 PROGRESS_EVERY: Final = 2000
 
@@ -125,7 +118,9 @@ class EventImportError(Exception):
 
 @dataclass(slots=True)
 class ImportSummary:
-    """What an import read and wrote."""
+    """What an import read and wrote. ``check_seconds``: the pass over the file (reading,
+    checking, and the writing that goes along); ``write_seconds``: what follows it (the
+    last batch, the audit entry, the commit)."""
 
     file: str
     encoding: str = ""
@@ -140,6 +135,9 @@ class ImportSummary:
     last_id: int | None = None
     check_seconds: float = 0.0
     write_seconds: float = 0.0
+    #: How PostgreSQL checked the foreign keys: "per key" (once per referenced row) or
+    #: "per row" (the constraints' triggers); see ``writing.BatchWriter``.
+    key_checks: str = ""
 
     @property
     def seconds(self) -> float:
@@ -158,70 +156,84 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-class _Spool:
-    """Checked rows in a temporary file, pickled in batches: the file is read once, and
-    memory holds one batch whatever the size of the import."""
+class _Batches:
+    """Checked rows in batches for the writer; what became of each batch (numbers that
+    exist already, rows written) counted in the summary or listed as problems."""
 
-    def __init__(self, stack: ExitStack) -> None:
-        self.file: IO[bytes] = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
-        self.batch: list[tuple[Any, ...]] = []
-        self.count = 0
+    def __init__(self, checker: Checker, summary: ImportSummary, writer: BatchWriter) -> None:
+        self.checker = checker
+        self.summary = summary
+        self.writer = writer
+        self.rows: list[tuple[Any, ...]] = []
 
     def add(self, row: tuple[Any, ...]) -> None:
-        self.batch.append(row)
-        if len(self.batch) >= BATCH:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
-        if self.batch:
-            pickle.dump(self.batch, self.file, protocol=pickle.HIGHEST_PROTOCOL)
-            self.count += len(self.batch)
-            self.batch = []
+        batch, self.rows = self.rows, []
+        if batch:
+            # After the first problem, batches are only looked up, to list every problem.
+            self.account(self.writer.submit(batch, write=not self.checker.errors))
 
-    def batches(self) -> Iterator[list[tuple[Any, ...]]]:
+    def close(self) -> None:
         self.flush()
-        self.file.seek(0)
-        while True:
-            try:
-                # Our own temporary file, written just above by this process.
-                yield pickle.load(self.file)  # noqa: S301
-            except EOFError:
-                return
+        self.account(self.writer.close())
+
+    def account(self, finished: Finished) -> None:
+        checker, summary = self.checker, self.summary
+        for batch, written in finished:
+            if written.existing and self.writer.plan.skip_existing:
+                summary.skipped += len(batch) - len(written.rows)
+            elif written.existing:
+                for number in sorted(written.existing, key=checker.numbers.__getitem__):
+                    checker.error(
+                        checker.numbers[number],
+                        checker.column("number"),
+                        _("Event number %(number)s already exists.") % {"number": number},
+                    )
+            summary.imported += len(written.rows)
+            if not written.ids:
+                continue  # a dry run, or not written after a problem (the count is moot)
+            summary.by_status.update(row[STATUS_AT] for row in written.rows)
+            summary.by_source.update(row[SOURCE_AT] for row in written.rows)
+            summary.first_id = summary.first_id or written.ids[0]
+            summary.last_id = written.ids[-1]
 
 
-def _check(
-    path: Path,
-    stack: ExitStack,
-    summary: ImportSummary,
-    *,
-    encoding: str | None,
-    sheet: str | None,
-    source: str,
-    progress: ProgressCallback | None,
-) -> tuple[Checker, _Spool]:
-    try:
-        table = open_table(path, stack, encoding=encoding, sheet=sheet)
-    except FileUnreadable as exc:
-        raise EventImportError([RowError(0, path.name, str(exc))]) from None
-    summary.encoding = table.encoding
+def _checker(path: Path, table: Table, source: str) -> Checker:
     zone = ZoneInfo(settings.TIME_ZONE)
+    postgresql = connection.vendor == "postgresql"
     checker = Checker(
         table.header,
         units=Units(),
         categories=Categories.load(),
         deadlines=Deadlines(zone),
-        moments=Moments(zone, postgresql=connection.vendor == "postgresql"),
+        # PostgreSQL: UTC datetimes, for the binary COPY (writing.BatchWriter)
+        moments=Moments(zone, postgresql=postgresql, utc=postgresql),
         grid_index=geo.grid_index(),
         default_source=source,
         now=timezone.now(),
         typed_cells=table.encoding == "xlsx",
     )
-    summary.ignored_columns = checker.ignored
     if not checker.header_ok:
         raise EventImportError(checker.errors)
-    spool = _Spool(stack)
-    phase = _("Checking %(file)s") % {"file": path.name}
-    check, add = checker.check, spool.add
+    return checker
+
+
+def _pass(
+    path: Path,
+    table: Table,
+    checker: Checker,
+    batches: _Batches,
+    progress: ProgressCallback | None,
+) -> None:
+    """Every row checked; the good ones handed on in batches (after a problem only to
+    have their numbers looked up, so that every problem is listed)."""
+    phase = _("Importing %(file)s") % {"file": path.name}
+    check, add = checker.check, batches.add
+    n = 0
     try:
         for n, (line, values, found) in enumerate(table.rows, start=1):
             row = check(line, values, found)
@@ -229,12 +241,16 @@ def _check(
                 add(row)
             if progress is not None and n % PROGRESS_EVERY == 0:
                 progress(phase, table.position(), table.size)
-            summary.rows = n
     except FileUnreadable as exc:
         checker.error(0, path.name, str(exc))
+    batches.summary.rows = n
+    batches.close()
     if progress is not None:
         progress(phase, table.size or 0, table.size)
-    return checker, spool
+
+
+class _NumberTaken(Exception):  # noqa: N818 - a signal: run again, carefully
+    """A written batch had a number already taken (see ``writing.Plan.careful``)."""
 
 
 def import_events(
@@ -258,39 +274,75 @@ def import_events(
     source = lookup_word(SOURCES, str(source)) or ""
     if source not in EventSource.values:
         raise EventImportError([RowError(0, "--source", _("Unknown source of the report."))])
-    summary = ImportSummary(file=path.name, dry_run=dry_run)
     started = time.perf_counter()
+    options: dict[str, Any] = {
+        "skip_existing": skip_existing,
+        "source": source,
+        "actor": actor,
+        "encoding": encoding,
+        "sheet": sheet,
+        "dry_run": dry_run,
+        "progress": progress,
+        "started": started,
+    }
+    try:
+        return _import(path, careful=skip_existing or dry_run, **options)
+    except _NumberTaken:
+        # Some numbers exist already: the same again, looking every batch up first, so
+        # that each of them is listed (or, if taken meanwhile, reported as such).
+        return _import(path, careful=True, **options)
+
+
+def _import(
+    path: Path,
+    *,
+    careful: bool,
+    skip_existing: bool,
+    source: str,
+    actor: User | None,
+    encoding: str | None,
+    sheet: str | None,
+    dry_run: bool,
+    progress: ProgressCallback | None,
+    started: float,
+) -> ImportSummary:
+    summary = ImportSummary(file=path.name, dry_run=dry_run)
+    note = _("Imported from %(file)s") % {"file": path.name}
     with ExitStack() as stack:
-        checker, spool = _check(
-            path,
-            stack,
-            summary,
-            encoding=encoding,
-            sheet=sheet,
-            source=source,
-            progress=progress,
-        )
-        numbers = list(checker.numbers)
-        existing = existing_numbers(numbers) if numbers else set()
-        if existing and not skip_existing:
-            for number in existing:
-                checker.error(
-                    checker.numbers[number],
-                    checker.column("number"),
-                    _("Event number %(number)s already exists.") % {"number": number},
-                )
-        if checker.errors:
-            raise EventImportError(checker.errors)
-        summary.check_seconds = time.perf_counter() - started
-        if dry_run:
-            summary.imported = spool.count + len(spool.batch) - len(existing)
-            summary.skipped = len(existing)
-            return summary
-        started = time.perf_counter()
         try:
-            with transaction.atomic():
-                _write(spool, existing, summary, checker, path, actor, progress)
+            table = open_table(path, stack, encoding=encoding, sheet=sheet)
+        except FileUnreadable as exc:
+            raise EventImportError([RowError(0, path.name, str(exc))]) from None
+        summary.encoding = table.encoding
+        checker = _checker(path, table, source)
+        summary.ignored_columns = checker.ignored
+        try:
+            with nullcontext() if dry_run else transaction.atomic():
+                plan = Plan(
+                    skip_existing=skip_existing,
+                    actor_id=actor.pk if actor is not None else None,
+                    note=note,
+                    now_db=checker.now_db,
+                    careful=careful,
+                )
+                writer = BatchWriter(plan, write=not dry_run)
+                if writer.postgresql and not dry_run:
+                    summary.key_checks = "per key" if writer.set_based else "per row"
+                try:
+                    _pass(path, table, checker, _Batches(checker, summary, writer), progress)
+                except BaseException:
+                    writer.abandon()
+                    raise
+                summary.check_seconds = time.perf_counter() - started
+                if checker.errors:
+                    raise EventImportError(checker.errors)
+                if dry_run:
+                    return summary
+                written = time.perf_counter()
+                _record(path, summary, actor, note)
         except IntegrityError as exc:
+            if not careful and number_taken(exc):
+                raise _NumberTaken from exc
             raise EventImportError(
                 [
                     RowError(
@@ -304,60 +356,15 @@ def import_events(
                     )
                 ]
             ) from exc
-        summary.write_seconds = time.perf_counter() - started
+        summary.write_seconds = time.perf_counter() - written
     return summary
 
 
-def _line(line: int) -> str:
-    return f'{{"line": {line}}}'
-
-
-def _write(
-    spool: _Spool,
-    existing: set[str],
-    summary: ImportSummary,
-    checker: Checker,
-    path: Path,
-    actor: User | None,
-    progress: ProgressCallback | None,
-) -> None:
+def _record(path: Path, summary: ImportSummary, actor: User | None, note: str) -> None:
+    """The audit entry of the whole file."""
     from grassroots.audit.actions import record
     from grassroots.events.actions.intake import jurisdiction_root
 
-    prefix = settings.EVENT_NUMBER_PREFIX
-    allocator = IdAllocator()
-    actor_id = actor.pk if actor is not None else None
-    note = _("Imported from %(file)s") % {"file": path.name}
-    now_db = checker.now_db
-    phase = _("Importing %(file)s") % {"file": path.name}
-    total = spool.count + len(spool.batch)
-    done = 0
-    for batch in spool.batches():
-        if existing:
-            kept = [row for row in batch if row[1] is None or row[1] not in existing]
-            summary.skipped += len(batch) - len(kept)
-            batch = kept
-        ids = allocator.take(len(batch))
-        events = [
-            (pk, row[1] or f"{prefix}{row[2]}{pk:06d}", *row[3:])
-            for pk, row in zip(ids, batch, strict=True)
-        ]
-        insert_events(events)
-        insert_actions(
-            [
-                (pk, IMPORT_KIND, "", row[STATUS_AT], actor_id, None, note, _line(row[0]), now_db)
-                for pk, row in zip(ids, batch, strict=True)
-            ]
-        )
-        summary.by_status.update(row[STATUS_AT] for row in batch)
-        summary.by_source.update(row[SOURCE_AT] for row in batch)
-        if ids:
-            summary.first_id = summary.first_id or ids[0]
-            summary.last_id = ids[-1]
-        summary.imported += len(batch)
-        done += len(batch)
-        if progress is not None:
-            progress(phase, done, total)
     record(
         "events.event.imported",
         None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -109,6 +110,21 @@ EVENT_FIELDS: Final = (
     "updated_at",
 )
 MOMENT_COLUMNS: Final = ("reported_at", "accepted_at", "resolved_at", "closed_at")
+CHECKED_CELLS: Final = (
+    "number",
+    "title",
+    "description",
+    "category",
+    "subcategory",
+    "source",
+    "status",
+    "satisfaction",
+    "contact_name",
+    "contact_phone",
+    "address",
+    "assignee",
+    *MOMENT_COLUMNS,
+)
 #: Where the status sits in a prepared row (after line, number and day).
 STATUS_AT: Final = 3 + EVENT_FIELDS.index("status")
 SOURCE_AT: Final = 3 + EVENT_FIELDS.index("source")
@@ -135,7 +151,7 @@ class Checker:
 
     A prepared row is ``(line, number or None, local report day "yyyymmdd" when the
     number must be generated, *EVENT_FIELDS values)``, every value in its database form
-    (moments as :class:`~.lookups.Moments` text).
+    (moments as :meth:`~.lookups.Moments.db` gives them).
     """
 
     def __init__(
@@ -159,10 +175,12 @@ class Checker:
         self.grid_index = grid_index
         self.default_source = default_source
         self.now_local = moments.local(now)
+        # A moment typed plainly is written as typed when moments are written as text.
+        self.keep_typed = not moments.utc
         self.latest = self.now_local + FUTURE_SKEW
-        self.now_db = moments.text(self.now_local)
+        self.now_db: str | dt.datetime = moments.db(self.now_local)
         self.numbers: dict[str, int] = {}
-        self._resolve_texts: dict[dt.datetime, str] = {}
+        self._resolve_values: dict[dt.datetime, str | dt.datetime] = {}
         self.width = len(header)
         self.ignored: list[str] = []
         self.index: dict[str, int] = {}
@@ -188,6 +206,8 @@ class Checker:
         self.fallback = {c.name: c.headers[0] if chinese else c.name for c in COLUMNS}
         # A missing column reads the empty value appended to every row.
         self.at = {name: self.index.get(name, -1) for name in COLUMN_NAMES}
+        #: The cells check() reads, in its order, taken from a row in one call.
+        self._cells = operator.itemgetter(*(self.at[name] for name in CHECKED_CELLS))
         # A spreadsheet's cells may be dates or numbers: made text except in moment columns.
         self.typed_cells = typed_cells
         self.moment_columns = frozenset(
@@ -249,7 +269,7 @@ class Checker:
         typed = None
         if moment.tzinfo is not None:
             moment = self.moments.local(moment)
-        elif value.__class__ is str and plain_text(value):
+        elif self.keep_typed and value.__class__ is str and plain_text(value):
             typed = value
         if moment > self.latest:
             self.error(line, self.column(name), _("The time is in the future."))
@@ -274,38 +294,46 @@ class Checker:
                 for i, v in enumerate(values)
             ]
         values.append("")
-        at = self.at
-        number = values[at["number"]]
+        (
+            number,
+            title,
+            description,
+            category_text,
+            subcategory,
+            source,
+            status,
+            satisfaction,
+            contact_name,
+            contact_phone,
+            address,
+            assignee_text,
+            value,
+            accepted_value,
+            resolved_value,
+            closed_value,
+        ) = self._cells(values)
         if number:
             number = self._number(line, number)
-        title, description = self._title(line, values[at["title"]], values[at["description"]])
-        category = self._category(line, values[at["category"]], values[at["subcategory"]])
-        source = values[at["source"]]
+        title, description = self._title(line, title, description)
+        category = self._category(line, category_text, subcategory)
         source = self._word(line, source, "source", SOURCES) if source else self.default_source
-        status = values[at["status"]]
         status = self._word(line, status, "status", STATUSES) if status else None
-        satisfaction = values[at["satisfaction"]]
         if satisfaction:
             satisfaction = self._word(line, satisfaction, "satisfaction", SATISFACTIONS)
-        contact_name = values[at["contact_name"]]
         if len(contact_name) > CONTACT_NAME_MAX:
             self._too_long(line, "contact_name", CONTACT_NAME_MAX)
-        contact_phone = values[at["contact_phone"]]
         if contact_phone:
             contact_phone = self._phone(line, contact_phone)
-        address = values[at["address"]]
         if len(address) > ADDRESS_MAX:
             self._too_long(line, "address", ADDRESS_MAX)
         lon, lat, place = self._place(line, values)
-        assignee = values[at["assignee"]]
-        assignee = self._assignee(line, assignee) if assignee else None
-        value = values[at["reported_at"]]
+        assignee = self._assignee(line, assignee_text) if assignee_text else None
         reported_at, reported_text = self._moment(value, "reported_at", line)
         if value == "":
             self.error(line, self.column("reported_at"), _("This field is required."))
-        accepted_at, accepted_text = self._moment(values[at["accepted_at"]], "accepted_at", line)
-        resolved_at, resolved_text = self._moment(values[at["resolved_at"]], "resolved_at", line)
-        closed_at, closed_text = self._moment(values[at["closed_at"]], "closed_at", line)
+        accepted_at, accepted_text = self._moment(accepted_value, "accepted_at", line)
+        resolved_at, resolved_text = self._moment(resolved_value, "resolved_at", line)
+        closed_at, closed_text = self._moment(closed_value, "closed_at", line)
         if len(errors) != before or reported_at is None:
             return None
         assert category is not None and place is not None  # noqa: S101 - errors otherwise
@@ -366,7 +394,7 @@ class Checker:
         day = reported_at.date()
         respond_by = self.deadlines.respond_by(reported_at, category.response_us)
         resolve_by = self.deadlines.resolve_by(day, category.resolve_workdays)
-        text = self.moments.text
+        text = self.moments.db
         accepted = text(accepted_at, accepted_text) if accepted_at is not None else None
         resolved = text(resolved_at, resolved_text) if resolved_at is not None else None
         closed = text(closed_at, closed_text) if closed_at is not None else None
@@ -399,7 +427,7 @@ class Checker:
             assignee_path,
             place.assignee_id,  # the dispatcher: the unit of the place, as on intake
             text(respond_by),
-            self._resolve_text(resolve_by),
+            self._resolve_value(resolve_by),
             1 if status == S.ESCALATED else 0,
             satisfaction or "",
             1 if status == S.REOPENED else 0,
@@ -418,10 +446,10 @@ class Checker:
             self.now_db,
         )
 
-    def _resolve_text(self, moment: dt.datetime) -> str:
-        cached = self._resolve_texts.get(moment)
+    def _resolve_value(self, moment: dt.datetime) -> str | dt.datetime:
+        cached = self._resolve_values.get(moment)
         if cached is None:
-            cached = self._resolve_texts[moment] = self.moments.text(moment)
+            cached = self._resolve_values[moment] = self.moments.db(moment)
         return cached
 
     # --- fields ---------------------------------------------------------------------------

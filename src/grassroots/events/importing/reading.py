@@ -103,7 +103,7 @@ def _csv_table(path: Path, stack: ExitStack, encoding: str | None) -> Table:
                     % {"encoding": encoding, "line": reader.line_num}
                 ) from None
             line, start = start, reader.line_num + 1
-            row = [value.strip() for value in row]
+            row = list(map(str.strip, row))
             found = len(row)
             if found != width:
                 if not any(row):

@@ -13,8 +13,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.common.http import user_of
 from grassroots.events.forms import EventFilterForm
 from grassroots.events.models import Category, Event
+from grassroots.events.queries import BY_DEADLINE as BY_DEADLINE  # the mobile list sorts so too
 from grassroots.events.queries import EventQuerySet
 from grassroots.events.states import (
     DISPATCH_QUEUE,
@@ -52,15 +52,6 @@ ROW_FIELDS = (
     "village__name",
     "assignee__name",
 )
-
-
-#: The latest moment a deadline can be: an event without one sorts last.
-FAR_FUTURE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
-#: Soonest deadline first. An expression, not the bare column, on purpose: ordered by
-#: ``resolve_by`` itself, PostgreSQL walks the city-wide deadline index and filters row by
-#: row for the few of one unit (seconds at city scale); this way it reads the unit's rows
-#: by the unit's index and sorts the (few thousand) of them.
-BY_DEADLINE = (Coalesce("resolve_by", Value(FAR_FUTURE)).asc(), F("id").asc())
 
 
 @dataclass(frozen=True)
@@ -283,9 +274,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     require(user, "events.view")
     form = EventFilterForm(request.GET or None)
-    events = apply_filters(Event.objects.visible_to(user), form.valid_data(), {})
+    data = form.valid_data()
+    events = apply_filters(Event.objects.visible_to(user), data, {})
     events = _rows(events).order_by("-reported_at", "-id")
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(events, PAGE_SIZE)
+    if not data:
+        # Unfiltered, the total is the user's whole scope: counted from the indexes.
+        paginator.__dict__["count"] = Event.objects.visible_count(user)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "events/event_list.html",
