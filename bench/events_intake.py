@@ -3,11 +3,12 @@
 A throwaway PostgreSQL database (``grassroots_bench_intake``, created and dropped here, on
 the server of GRASSROOTS_DATABASE_URL or 127.0.0.1:5432) gets the demo city with its 12
 months of events (``seed --scale city``), an Open311 key and a session of the demo's
-``city_admin``. gunicorn serves it (``gunicorn grassroots.wsgi -w 4 -k gthread --threads
-4`` by default, ``GRASSROOTS_BENCH_INTAKE_GUNICORN`` to try others; the same server for all
-three) with the product's settings plus one bench-only URL (``bench/_intake_settings.py``,
-``bench/_intake_urls.py``): a bare Django view that inserts one row, the ceiling the intake
-is compared with.
+``city_admin``. gunicorn serves it (``gunicorn grassroots.wsgi -w 2 -k gthread --threads
+2`` by default — of the three set-ups tried on these two cores shared with PostgreSQL, the one
+with the best ratios; ``GRASSROOTS_BENCH_INTAKE_GUNICORN`` to try others; the same server for
+all three endpoints) with the product's settings plus one bench-only URL
+(``bench/_intake_settings.py``, ``bench/_intake_urls.py``): a bare Django view that inserts
+one row, the ceiling the intake is compared with.
 
 The load comes over loopback from ``wrk`` (Debian's package, two threads, a Lua script of
 4,000 prepared bodies; C, so that the load takes little of the two cores) when it is
@@ -63,7 +64,7 @@ MONTHS = os.environ.get("GRASSROOTS_BENCH_INTAKE_MONTHS", "12")
 RATE_TARGET = 1000.0
 P99_TARGET_MS = 30.0
 RATIO_TARGET = 0.4
-GUNICORN = os.environ.get("GRASSROOTS_BENCH_INTAKE_GUNICORN", "-w 4 -k gthread --threads 4").split()
+GUNICORN = os.environ.get("GRASSROOTS_BENCH_INTAKE_GUNICORN", "-w 2 -k gthread --threads 2").split()
 #: The load generator: wrk when installed (Debian's package; C, so that the load takes
 #: little of the two cores), else this process's threads.
 WRK = shutil.which("wrk") is not None and os.environ.get("GRASSROOTS_BENCH_INTAKE_LOAD") != "python"
