@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "grassroots.org",
     "grassroots.audit",
     "grassroots.events",
+    "grassroots.supervision",
     "grassroots.mobile",
     "grassroots.portal",
     "grassroots.open311",
