@@ -123,3 +123,22 @@ def test_an_english_browser_still_gets_chinese(
     body = login(xc_secretary).get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "您的角色和单位" in body or "Your roles and units" not in body
     assert 'lang="zh-hans"' in body
+
+
+def test_programs_calling_the_api_get_the_language_they_ask_for(
+    tree: dict[str, Any], xc_secretary: Any, login: Any
+) -> None:
+    client = login(xc_secretary)
+    english = client.post("/api/v1/events/", {}, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert english.status_code == 400
+    assert english["Content-Language"] == "en"
+    assert "Accept-Language" in english["Vary"]
+    assert english.json()["title"] == ["This field is required."]
+    chinese = client.post("/api/v1/events/", {}, HTTP_ACCEPT_LANGUAGE="fr-FR")
+    assert chinese["Content-Language"] == "zh-hans"
+    assert chinese.json()["title"] != english.json()["title"]  # the message is translated
+    # a cookie (the switch in the top bar) still wins
+    client.cookies["django_language"] = "zh-hans"
+    assert client.get("/api/v1/events/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == (
+        "zh-hans"
+    )

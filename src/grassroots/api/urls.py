@@ -4,13 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from grassroots.api import events, views
+from grassroots.api import events, supervision, views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("categories", events.CategoryViewSet, basename="category")
 router.register("events", events.EventViewSet, basename="event")
 router.register("attachments", events.AttachmentViewSet, basename="attachment")
+router.register("tasks", supervision.TaskViewSet, basename="task")
 
 app_name = "api"
 urlpatterns = [

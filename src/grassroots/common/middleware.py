@@ -2,7 +2,9 @@
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, so an office PC with an
 English browser would get English pages. Here only an explicit choice (the language cookie
-set by the switch in the top bar) changes the language.
+set by the switch in the top bar) changes the language of pages. Programs calling the REST
+API (``/api/``) say which language they show in ``Accept-Language``; there, with no cookie,
+the header decides (Chinese when it names no language of the site).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 
 class ChosenLanguageMiddleware:
@@ -22,10 +25,25 @@ class ChosenLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        api = request.path.startswith("/api/")
+        if chosen in self.supported:
+            language = chosen
+        else:
+            language = (api and self.accepted(request)) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if api else ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+    def accepted(self, request: HttpRequest) -> str | None:
+        """The first language of ``Accept-Language`` this site speaks, if any."""
+        for code, _q in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+            code = code.lower()
+            for candidate in (code, code.split("-")[0]):
+                if candidate in self.supported:
+                    return candidate
+            if code.startswith("zh"):
+                return "zh-hans"
+        return None
