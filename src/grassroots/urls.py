@@ -30,6 +30,7 @@ urlpatterns = [
     path("org/", include("grassroots.org.urls")),
     path("audit/", include("grassroots.audit.urls")),
     path("events/", include("grassroots.events.urls")),
+    path("supervision/", include("grassroots.supervision.urls")),
     path("m/", include("grassroots.mobile.urls")),
     path("public/", include("grassroots.portal.urls")),
     path("inbox/", include("grassroots.inbox.urls")),

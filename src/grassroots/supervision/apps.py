@@ -15,3 +15,6 @@ class SupervisionConfig(AppConfig):
             jobs,  # noqa: F401  (the daily reminders)
             permissions,  # noqa: F401  (grants of the supervision roles)
         )
+        from grassroots.supervision.nav import register_nav
+
+        register_nav()
