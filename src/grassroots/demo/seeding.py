@@ -82,6 +82,7 @@ class SeedSummary:
     households: int = 0
     months: int = 0
     events: int = 0
+    tasks: int = 0
     seconds: float = 0.0
 
     @property
@@ -169,6 +170,7 @@ def seed(
         summary.users, summary.memberships = create_demo_users(places)
         summary.population, summary.households = plan.root.population, plan.root.households
         summary.events = _seed_history(months, seed, progress)
+        summary.tasks = _seed_tasks(months, seed, progress)
         from grassroots.audit.actions import record
 
         record(
@@ -204,6 +206,17 @@ def _seed_history(months: int, seed: int, progress: ProgressCallback | None) -> 
     return seed_events(months, rng=rng, progress=progress)
 
 
+def _seed_tasks(months: int, seed: int, progress: ProgressCallback | None) -> int:
+    """The year's supervised tasks, replayed through the actions up to now, with the
+    history (:mod:`grassroots.demo.tasks`; the count of tasks)."""
+    if months <= 0:
+        return 0
+    from grassroots.demo.tasks import seed_tasks
+
+    rng = random.Random(f"{seed}:tasks")  # noqa: S311 - synthetic demo data
+    return seed_tasks(rng=rng, progress=progress).tasks
+
+
 def _refuse_units() -> None:
     if Unit.objects.exists():
         raise SeedError(
@@ -215,12 +228,26 @@ def _refuse_units() -> None:
 
 
 def _clear_units() -> None:
-    """Delete every event, membership and unit, deepest first (PROTECT holds parents)."""
+    """Delete every event, supervised task, membership and unit, deepest first (PROTECT
+    holds parents)."""
     from grassroots.events.models import Attachment, Event, EventAction
+    from grassroots.supervision import models as sup
 
     with connection.cursor() as cursor:
         # Plain deletes: the ORM's cascade would list every id (too many for SQLite).
-        for model in (Attachment, EventAction, Event):
+        for model in (
+            Attachment,
+            EventAction,
+            Event,
+            sup.Evidence,
+            sup.TaskAction,
+            sup.Urge,
+            sup.ExtensionRequest,
+            sup.ProgressReport,
+            sup.Milestone,
+            sup.TaskCoUnit,
+            sup.Task,
+        ):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
     Membership.objects.all().delete()
     deepest = Unit.objects.aggregate(deepest=Max("depth"))["deepest"] or 0

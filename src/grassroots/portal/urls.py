@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from grassroots.portal import views
+from grassroots.portal import projects, views
 
 app_name = "portal"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("track/<str:number>/", views.track, name="track"),
     path("track/<str:number>/rate/", views.rate, name="rate"),
+    path("projects/", projects.projects, name="projects"),
 ]

@@ -81,10 +81,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.common import geo
-from grassroots.events.importing.checking import SOURCE_AT, STATUS_AT, Checker, RowError
+from grassroots.common.tabular import FileUnreadable, ImportRefused, RowError, Table, open_table
+from grassroots.events.importing.checking import SOURCE_AT, STATUS_AT, Checker
 from grassroots.events.importing.columns import COLUMNS, SOURCES, lookup_word
 from grassroots.events.importing.lookups import Categories, Deadlines, Moments, Units
-from grassroots.events.importing.reading import FileUnreadable, Table, open_table
 from grassroots.events.importing.writing import BatchWriter, Finished, Plan, number_taken
 from grassroots.events.models import EventSource
 from grassroots.org.divisions import ProgressCallback
@@ -105,15 +105,8 @@ BATCH: Final = 5000
 PROGRESS_EVERY: Final = 2000
 
 
-class EventImportError(Exception):
-    """The file has problems; nothing was imported. ``errors`` lists every one, in line
-    order."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        self.errors = sorted(errors, key=lambda e: e.line)
-        super().__init__(
-            _("%(count)d problems in the file; nothing was imported.") % {"count": len(errors)}
-        )
+class EventImportError(ImportRefused):
+    """The event file has problems; nothing was imported (``errors``: every one)."""
 
 
 @dataclass(slots=True)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
-from dataclasses import dataclass
 from typing import Any, Final
 
 from django.utils.translation import gettext as _
 
 from grassroots.common import geo
+from grassroots.common.tabular import RowError, cell_text, normalise_header
 from grassroots.events.actions.intake import (
     ADDRESS_MAX,
     CONTACT_NAME_MAX,
@@ -31,9 +31,7 @@ from grassroots.events.importing.columns import (
     SATISFACTIONS,
     SOURCES,
     STATUSES,
-    cell_text,
     lookup_word,
-    normalise_header,
     parse_datetime,
     plain_text,
 )
@@ -128,22 +126,6 @@ CHECKED_CELLS: Final = (
 #: Where the status sits in a prepared row (after line, number and day).
 STATUS_AT: Final = 3 + EVENT_FIELDS.index("status")
 SOURCE_AT: Final = 3 + EVENT_FIELDS.index("source")
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem of the file: line, column (as headed in the file) and message."""
-
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("line %(line)d, %(column)s: %(message)s") % {
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-        }
 
 
 class Checker:

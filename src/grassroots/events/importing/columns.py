@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.common.tabular import normalise_header
 from grassroots.events.models import EventSource, Satisfaction
 from grassroots.events.states import EventStatus
 
@@ -50,15 +51,6 @@ COLUMNS: Final = (
     Column("status", ("状态", "办理状态", "工单状态"), _("status")),
 )
 COLUMN_NAMES: Final = frozenset(column.name for column in COLUMNS)
-
-_FULL_WIDTH: Final = str.maketrans({"（": "(", "）": ")", "　": "", " ": "", "*": "", "＊": ""})
-
-
-def normalise_header(header: object) -> str:
-    """A header as looked up: no spaces or required-marks (``*``), ASCII parentheses,
-    lower case."""
-    return str(header if header is not None else "").translate(_FULL_WIDTH).strip().lower()
-
 
 #: normalised header → canonical column name
 HEADERS: Final = {
@@ -177,17 +169,3 @@ def _parse_loose(value: str) -> dt.datetime | None:
         )
     except ValueError:
         return None
-
-
-def cell_text(value: object) -> str:
-    """A cell as text: numbers without a spurious ``.0`` (phone numbers typed as numbers),
-    everything stripped."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    return str(value).strip()

@@ -1,4 +1,6 @@
-"""Reading an import file, streamed: a CSV file (UTF-8 or GB18030) or an Excel workbook.
+"""Import files, shared by every import (events, supervision tasks, …): reading a CSV file
+(UTF-8 or GB18030) or an Excel workbook, streamed; cells as text; headers as looked up;
+the problems of a file by line; the refusal that lists them.
 
 ``open_table`` gives the header and an iterator of ``(line, values)``; a line is the
 file's line (CSV, the line a record starts on) or the sheet's row number (xlsx), as a
@@ -15,11 +17,59 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 from django.utils.translation import gettext as _
 
-from grassroots.events.importing.columns import cell_text
+_FULL_WIDTH: Final = str.maketrans({"（": "(", "）": ")", "　": "", " ": "", "*": "", "＊": ""})
+
+
+def normalise_header(header: object) -> str:
+    """A header as looked up: no spaces or required-marks (``*``), ASCII parentheses,
+    lower case."""
+    return str(header if header is not None else "").translate(_FULL_WIDTH).strip().lower()
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: numbers without a spurious ``.0`` (phone numbers typed as numbers),
+    everything stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+@dataclass(slots=True)
+class RowError:
+    """One problem of the file: line, column (as headed in the file) and message."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("line %(line)d, %(column)s: %(message)s") % {
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+class ImportRefused(Exception):  # noqa: N818 - a message for people
+    """The file has problems; nothing was imported. ``errors`` lists every one, in line
+    order."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = sorted(errors, key=lambda e: e.line)
+        super().__init__(
+            _("%(count)d problems in the file; nothing was imported.") % {"count": len(errors)}
+        )
+
 
 #: How much of a CSV file is read to guess its encoding and delimiter.
 SNIFF_BYTES = 1 << 16
