@@ -262,3 +262,16 @@ def test_help_page_explains_the_at_risk_rule(login: Any, village_cadre: Any, set
     settings.SUPERVISION_RISK_MARGIN = 20
     page = body(login(village_cadre).get("/supervision/help/"))
     assert "20" in page and "工作日" in page and "核实" in page
+
+
+def test_help_page_defines_every_figure_the_assessment_reads(
+    login: Any, village_cadre: Any
+) -> None:
+    from grassroots.common.metrics import registry
+
+    page = body(login(village_cadre).get("/supervision/help/"))
+    names = [name for name in registry() if name.startswith("supervision.")]
+    assert len(names) == 8
+    for name in names:
+        assert f'id="{name}"' in page
+    assert "completed on time / due" in page  # the numerator and denominator, as defined

@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.common.http import user_of
-from grassroots.common.metrics import Period, PeriodError
+from grassroots.common.metrics import Period, PeriodError, registry
 from grassroots.org.models import Unit, User
 from grassroots.org.permissions import can, require, role_may
 from grassroots.org.queries import active_grants
@@ -265,5 +265,9 @@ def projects(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def help_page(request: HttpRequest) -> HttpResponse:
-    """How a task's status is decided (the rule of ``progress.display_status``)."""
-    return render(request, "supervision/help.html", {"margin": conf.risk_margin()})
+    """How a task's status is decided (the rule of ``progress.display_status``), and the
+    exact definition of every supervision figure the assessment reads."""
+    figures = [m for name, m in sorted(registry().items()) if name.startswith("supervision.")]
+    return render(
+        request, "supervision/help.html", {"margin": conf.risk_margin(), "figures": figures}
+    )
