@@ -112,4 +112,9 @@ def render_summary(summary: SeedSummary) -> str:
             "seed": summary.seed,
         }
     )
+    if summary.tasks:
+        console.print(
+            _("%(tasks)d supervised tasks (目督) with a year of progress, urging and extensions")
+            % {"tasks": summary.tasks}
+        )
     return buffer.getvalue()
