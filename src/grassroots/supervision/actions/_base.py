@@ -43,6 +43,9 @@ TITLE_MAX = 200
 #: PostgreSQL: deadlock detected, serialization failure, lock not available.
 _CONFLICT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
 _MAX_INTEGER_DIGITS = QUANTITY_DIGITS - QUANTITY_PLACES
+#: The dates a task, milestone or extension may carry.
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2099, 12, 31)
 
 
 # --- references and locks ----------------------------------------------------------------
@@ -205,7 +208,8 @@ def clean_text(
 
 
 def clean_date(value: object, *, field: str) -> dt.date:
-    """A calendar date (not a datetime); ISO text is accepted."""
+    """A calendar date (not a datetime) from ``FIRST_DATE`` to ``LAST_DATE``; ISO text is
+    accepted."""
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value.strip())
@@ -216,6 +220,11 @@ def clean_date(value: object, *, field: str) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise SupervisionError(
             _("Give a date such as 2026-12-31."), field=field, code="invalid_date"
+        )
+    if not FIRST_DATE <= value <= LAST_DATE:
+        # Far-away dates (year 1, 9999) break the working-day plan of every list.
+        raise SupervisionError(
+            _("Give a date such as 2026-12-31."), field=field, code="out_of_range"
         )
     return value
 

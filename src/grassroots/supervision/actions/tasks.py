@@ -301,6 +301,12 @@ def update_task(
     entry ``supervision.task.updated`` with the values before and after.
     """
     rollup_parent = lock_rollup_parent(pk_of(task, Task))
+    if rollup_parent is None and "target_value" in changes:
+        # The parent's target bounds the shares: lock it (ancestors first) so that a
+        # cascade or a sibling's change cannot slip in between.
+        parent_id = Task.objects.filter(pk=pk_of(task, Task)).values_list("parent_id", flat=True)
+        if (found := parent_id.first()) is not None:
+            lock_task(found)
     task = lock_task(task, version=version)
     actor_unit_id = authorize(actor, EDIT, task.issuer)
     require_open(task)
@@ -431,6 +437,21 @@ def _change_target(task: Task, value: object) -> list[str]:
                 field="target_value",
                 code="below_children",
             )
+        parent = task.parent
+        if parent is not None and parent.target_value is not None:
+            siblings = (
+                Task.objects.filter(parent=parent)
+                .not_cancelled()
+                .exclude(pk=task.pk)
+                .aggregate(s=Sum("target_value"))["s"]
+            ) or Decimal(0)
+            if siblings + target > parent.target_value:
+                raise SupervisionError(
+                    _("The shares add up to %(total)s, more than the target %(target)s.")
+                    % {"total": num(siblings + target), "target": num(parent.target_value)},
+                    field="target_value",
+                    code="exceeds_target",
+                )
         if task.verified_value is not None and target < task.verified_value:
             raise SupervisionError(
                 _("%(value)s is verified already; the target cannot be less.")

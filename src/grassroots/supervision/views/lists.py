@@ -27,6 +27,7 @@ from grassroots.org.permissions import can, require, role_may
 from grassroots.org.queries import active_grants
 from grassroots.supervision import conf
 from grassroots.supervision import permissions as perms
+from grassroots.supervision.actions._base import FIRST_DATE, LAST_DATE
 from grassroots.supervision.forms import TaskFilterForm
 from grassroots.supervision.models import ExtensionRequest, Feasibility, ProgressReport, Task
 from grassroots.supervision.queries import TaskQuerySet, weekly_board
@@ -192,9 +193,14 @@ def _week(request: HttpRequest) -> Period:
     if raw:
         try:
             period = Period.parse(raw)
-        except PeriodError:
+        except (PeriodError, OverflowError):
             period = None
-        if period is not None and raw.upper().count("-W") == 1:
+        # Only weeks of sensible years: the page links the weeks before and after.
+        if (
+            period is not None
+            and raw.upper().count("-W") == 1
+            and FIRST_DATE <= period.start.date() <= LAST_DATE
+        ):
             return period
     year, week, _day = timezone.localdate().isocalendar()
     return Period.parse(f"{year}-W{week:02d}")

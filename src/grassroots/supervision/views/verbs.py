@@ -192,7 +192,10 @@ VERBS: dict[str, Verb] = {
                 explanation=d["explanation"],
             ),
             lambda t, u: (
-                is_open(t) and t.kind == TaskKind.LIVELIHOOD and can(u, perms.FEASIBILITY, t)
+                is_open(t)
+                and t.kind == TaskKind.LIVELIHOOD
+                # the task's unit or issuer, as the action checks (not a co-unit)
+                and (can(u, perms.FEASIBILITY, t.unit) or over_issuer(u, t, perms.FEASIBILITY))
             ),
         ),
         Verb(
