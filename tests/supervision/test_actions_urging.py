@@ -187,3 +187,25 @@ def test_the_worker_job_waits_for_the_reminder_hour(
     assert send_daily_reminders.call_local()["lapsed"] == 1
     travel(at(2026, 10, 12, 9, 7))
     assert send_daily_reminders.call_local()["lapsed"] == 0
+
+
+def test_a_task_completed_after_the_job_picked_it_is_not_escalated(
+    due_oct_9: Any, travel: Callable[[dt.datetime], None]
+) -> None:
+    """The job picks the late tasks, then locks each: one that changed in between (here
+    completed) is checked again under the lock and left alone."""
+    from django.db import transaction
+
+    from grassroots.supervision.actions.urging import escalate_task
+    from grassroots.supervision.models import Task, TaskState
+
+    travel(at(2026, 10, 16, 9))
+    Task.objects.filter(pk=due_oct_9.pk).update(state=TaskState.COMPLETED)
+    with transaction.atomic():
+        done = escalate_task(
+            due_oct_9.pk, today=dt.date(2026, 10, 16), late_before=dt.date(2026, 10, 10)
+        )
+    assert done is None
+    assert fresh(due_oct_9).escalation_level == 0
+    assert not Urge.objects.filter(kind="escalation").exists()
+    assert not audits("supervision.task.escalated")

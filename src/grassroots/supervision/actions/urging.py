@@ -197,7 +197,9 @@ def send_reminders(today: dt.date | None = None) -> ReminderReport:
             .values_list("pk", flat=True)
         )
         for task_id in late:
-            task = escalate_task(task_id, today=today, now=now)
+            task = escalate_task(task_id, today=today, now=now, late_before=threshold)
+            if task is None:  # changed since it was picked
+                continue
             report.escalated += 1
             notices.append(
                 _notify.to_unit(
@@ -261,13 +263,30 @@ def _write(
     return len(rows)
 
 
-def escalate_task(task_id: int, *, today: dt.date, now: dt.datetime | None = None) -> Task:
+def escalate_task(
+    task_id: int,
+    *,
+    today: dt.date,
+    now: dt.datetime | None = None,
+    late_before: dt.date | None = None,
+) -> Task | None:
     """Raise the supervision level of a late task one step (the daily job's action, no
     actor): locks the task, writes the ``Urge`` of kind *escalation* for its deadline, a
     timeline line and the audit entry ``supervision.task.escalated``. Call inside a
-    transaction."""
+    transaction.
+
+    With ``late_before`` (the job's threshold), the task is checked again once locked: if
+    it was completed, closed, cancelled or given a deadline on or after ``late_before``
+    meanwhile, or its current deadline was already escalated, nothing is done (``None``).
+    """
     now = now or timezone.now()
     task = lock_task(task_id)
+    if late_before is not None and (
+        task.state != TaskState.OPEN
+        or task.deadline >= late_before
+        or Urge.objects.filter(task=task, kind=UrgeKind.ESCALATION, deadline=task.deadline).exists()
+    ):
+        return None
     before = snapshot(task)
     late = current_calendar().workdays_between(task.deadline, today)
     higher = next_level(task.level)
