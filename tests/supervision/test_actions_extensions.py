@@ -94,3 +94,16 @@ def test_one_pending_request_and_scope(
         with pytest.raises(PermissionDenied):
             actions.approve_extension(request, actor=actor)
     assert ExtensionRequest.objects.get().state == "pending"
+
+
+def test_approval_never_shortens_a_deadline_moved_meanwhile(
+    early_task: Any, village_cadre: Any, xc_secretary: Any
+) -> None:
+    request = actions.request_extension(
+        early_task, actor=village_cadre, requested_deadline=dt.date(2026, 12, 10), reason="材料未到"
+    )
+    actions.update_task(early_task, actor=xc_secretary, changes={"deadline": DEC_20})
+    with pytest.raises(SupervisionConflict):
+        actions.approve_extension(request, actor=xc_secretary)
+    assert fresh(early_task).deadline == DEC_20
+    assert ExtensionRequest.objects.get(pk=request.pk).state == "pending"

@@ -150,6 +150,15 @@ def approve_extension(request: ExtensionRef, *, actor: User, note: str = "") -> 
     _pending(row)
     require_open(task)
     _within_parent(task, row.requested_deadline, "requested_deadline")
+    if row.requested_deadline <= task.deadline:
+        # The deadline was moved meanwhile to this date or later: approving would shorten it.
+        raise SupervisionConflict(
+            _(
+                "The deadline is already %(date)s, not earlier than the date asked for; "
+                "refuse or leave the request."
+            )
+            % {"date": task.deadline.isoformat()}
+        )
     now = timezone.now()
     before = snapshot(task)
     previous = task.deadline
