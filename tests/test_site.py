@@ -142,3 +142,14 @@ def test_programs_calling_the_api_get_the_language_they_ask_for(
     assert client.get("/api/v1/events/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == (
         "zh-hans"
     )
+
+
+@pytest.mark.chinese
+def test_an_api_404_is_translated_and_names_no_model(
+    tree: dict[str, Any], xc_secretary: Any, login: Any
+) -> None:
+    answer = login(xc_secretary).get("/api/v1/events/NO-SUCH/")
+    assert answer.status_code == 404
+    detail = answer.json()["detail"]
+    assert "Event" not in detail and "matches" not in detail
+    assert detail == "未找到。"

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "grassroots.audit",
     "grassroots.events",
     "grassroots.supervision",
+    "grassroots.assessment",
     "grassroots.mobile",
     "grassroots.portal",
     "grassroots.open311",
@@ -283,6 +284,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    "EXCEPTION_HANDLER": "grassroots.api.exceptions.handle",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Grassroots API",
