@@ -1,0 +1,242 @@
+"""Compute a run of a scheme for a period (月考/季晒/年评 computation).
+
+Every metric indicator is computed for all units in scope with one call of its metric (the
+metric answers for every unit in a fixed number of queries); the rest is the pure pipeline
+of :mod:`grassroots.assessment.pipeline`. Each call creates a new ``Run`` version — a
+published run is never overwritten — whose inputs' SHA-256 fingerprint is stored, so that
+re-running on the same data can be shown to give the same results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grassroots.assessment.errors import AssessmentError
+from grassroots.assessment.models import (
+    BASE_CATEGORIES,
+    Indicator,
+    PeerRule,
+    Result,
+    Run,
+    Scheme,
+    Score,
+    Source,
+)
+from grassroots.assessment.permissions import COMPUTE
+from grassroots.assessment.pipeline import (
+    Config,
+    IndicatorIn,
+    UnitIn,
+    ValueIn,
+    compute_results,
+)
+from grassroots.assessment.scoring import Direction, Normaliser, weight_difference
+from grassroots.assessment.states import RunState
+from grassroots.common.metrics import Period, PeriodError
+from grassroots.common.metrics import get as get_metric
+from grassroots.org.models import Unit, UnitKind
+from grassroots.org.permissions import require
+from grassroots.org.queries import SEP
+
+if TYPE_CHECKING:
+    from grassroots.org.models import User
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def units_in_scope(scheme: Scheme) -> list[Unit]:
+    """The active units of the scheme's level below (or at) its root, in code order."""
+    root = scheme.root
+    return list(
+        Unit.objects.filter(active=True, kind__in=scheme.unit_kinds)
+        .filter(path__startswith=root.path + SEP)
+        .order_by("code")
+    )
+
+
+def _grid_counts(scheme: Scheme, units: list[Unit]) -> dict[int, int]:
+    """Active grids below each unit, from one query over the root's subtree."""
+    grid_paths = Unit.objects.filter(
+        active=True, kind=UnitKind.GRID, path__startswith=scheme.root.path + SEP
+    ).values_list("path", flat=True)
+    counts: Counter[str] = Counter()
+    for path in grid_paths:
+        parts = path.split(SEP)
+        for i in range(1, len(parts)):
+            counts[SEP.join(parts[:i])] += 1
+    return {u.pk: counts[u.path] for u in units}
+
+
+def _peer_group(scheme: Scheme, unit: Unit) -> str:
+    if scheme.peer_rule == PeerRule.PEER_GROUP and unit.peer_group:
+        return unit.peer_group
+    return str(unit.kind)
+
+
+def _fingerprint(payload: dict[str, Any]) -> str:
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _row(x: Decimal | None) -> str | None:
+    return None if x is None else str(x)
+
+
+@transaction.atomic
+def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
+    """Compute ``scheme`` for ``period`` as a new run version in state ``computed``.
+
+    ``actor`` None is the system (the command line); a person needs ``assessment.compute``
+    over the scheme's root. Manual-rating indicators are not computed in this version: they
+    score 0 and the run's notes say so.
+    """
+    if actor is not None:
+        require(actor, COMPUTE, scheme.root)
+    try:
+        parsed = Period.parse(period)
+    except PeriodError as exc:
+        raise AssessmentError(str(exc)) from exc
+    scheme = Scheme.objects.select_for_update().select_related("root").get(pk=scheme.pk)
+    indicators = list(Indicator.objects.filter(scheme=scheme).order_by("position", "code"))
+    if not indicators:
+        raise AssessmentError(_("The scheme has no indicators."))
+    units = units_in_scope(scheme)
+    if not units:
+        raise AssessmentError(_("The scheme has no units in scope."))
+
+    notes: list[str] = []
+    base = [i.weight for i in indicators if i.category in BASE_CATEGORIES]
+    if weight_difference(base, scheme.total_points):
+        notes.append(f"weights_do_not_add_up:{sum(base)}/{scheme.total_points}")
+    values: dict[int, dict[int, ValueIn]] = {}
+    computed: dict[str, dict[int, ValueIn]] = {}  # one call per metric, however many use it
+    indicator_ins: list[IndicatorIn] = []
+    for ind in indicators:
+        is_rate = False
+        if ind.source == Source.METRIC:
+            metric = get_metric(ind.metric)
+            is_rate = metric.unit == "%"
+            if ind.metric not in computed:
+                computed[ind.metric] = {
+                    mv.unit_id: ValueIn(mv.value, _dec(mv.numerator), _dec(mv.denominator))
+                    for mv in metric(parsed, units)
+                }
+            values[ind.pk] = computed[ind.metric]
+        else:
+            notes.append(f"manual_not_computed:{ind.code}")
+            values[ind.pk] = {}
+        indicator_ins.append(
+            IndicatorIn(
+                id=ind.pk,
+                code=ind.code,
+                category=ind.category,
+                weight=ind.weight,
+                rule=ind.rule,
+                params=ind.params,
+                direction=Direction(ind.direction),
+                normaliser=Normaliser(ind.normaliser),
+                is_rate=is_rate,
+            )
+        )
+    grids = _grid_counts(scheme, units)
+    unit_ins = [
+        UnitIn(u.pk, _peer_group(scheme, u), households=u.households, grids=grids[u.pk])
+        for u in units
+    ]
+    config = Config(
+        grade_quota=scheme.grade_quota,
+        list_rule=scheme.list_rule,
+        reward_pool_fen=scheme.reward_pool_fen,
+        reward_method=scheme.reward_method,
+        reward_params=scheme.reward_params,
+        shrink=scheme.shrinks,
+        significance=scheme.needs_significance,
+    )
+    scores, results, diagnostics = compute_results(unit_ins, indicator_ins, values, config)
+
+    fingerprint = _fingerprint(
+        {
+            "period": parsed.label,
+            "config": dict(config.__dict__),
+            "units": [[u.id, u.group, u.households, u.grids] for u in unit_ins],
+            "indicators": [
+                [i.code, i.category, str(i.weight), i.rule, i.params, i.direction, i.normaliser]
+                for i in indicator_ins
+            ],
+            "values": {
+                str(i): sorted(
+                    [u, _row(v.value), _row(v.numerator), _row(v.denominator)]
+                    for u, v in vs.items()
+                )
+                for i, vs in values.items()
+            },
+        }
+    )
+    previous = Run.objects.filter(scheme=scheme, period=parsed.label).order_by("-version").first()
+    top = Run.objects.filter(scheme=scheme, period=parsed.label).aggregate(v=Max("version"))["v"]
+    run = Run.objects.create(
+        scheme=scheme,
+        period=parsed.label,
+        state=RunState.COMPUTED,
+        version=(top or 0) + 1,
+        parent=previous,
+        fingerprint=fingerprint,
+        diagnostics=diagnostics,
+        notes=notes,
+        computed_at=timezone.now(),
+        created_by=actor,
+    )
+    metric_of = {i.pk: i.metric for i in indicators}
+    Score.objects.bulk_create(
+        Score(
+            run=run,
+            unit_id=s.unit,
+            indicator_id=s.indicator,
+            raw_value=s.raw.value,
+            numerator=s.raw.numerator,
+            denominator=s.raw.denominator,
+            shrunk_value=s.shrunk,
+            points=s.points,
+            # the metric and period name the evidence: metric.evidence(unit, period)
+            explanation={**s.explanation, "metric": metric_of[s.indicator], "period": run.period},
+        )
+        for s in scores
+    )
+    Result.objects.bulk_create(
+        Result(
+            run=run,
+            unit_id=r.unit,
+            peer_group=r.group,
+            total=r.total,
+            rank=r.rank,
+            group_size=r.group_size,
+            grade=r.grade,
+            list_status=r.list_status,
+            list_reason=r.list_reason[:200],
+            reward_fen=r.reward_fen,
+            vetoed=r.vetoed,
+            explanation=r.explanation,
+        )
+        for r in results
+    )
+    from grassroots.audit.actions import record
+
+    record(
+        "assessment.run.computed",
+        run,
+        actor=actor,
+        after={"period": run.period, "version": run.version, "fingerprint": fingerprint},
+        unit=scheme.root,
+    )
+    return run
