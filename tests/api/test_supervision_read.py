@@ -291,7 +291,9 @@ def test_list_and_detail_cost_the_same_queries_however_much_there_is(
     def cost(client: Any, url: str) -> int:
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
-        return len(queries)
+        # The working-day calendar re-checks its revision every few seconds: a query that
+        # depends on the clock, not on the data, so it is not counted.
+        return sum(1 for q in queries if "common_calendar" not in q["sql"])
 
     city, village = login(city_admin), login(village_cadre)
     detail = f"{TASKS}{village_task.pk}/"
