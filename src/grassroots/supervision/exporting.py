@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.supervision.importing import COLUMNS, KIND_NAMES, LEVEL_NAMES
+from grassroots.supervision.importing.columns import COLUMNS, KIND_NAMES, LEVEL_NAMES
 from grassroots.supervision.models import ProgressReport, Task, TaskKind, TaskLevel
 from grassroots.supervision.queries import plan_of, status_of
 from grassroots.supervision.states import ReportState, TaskState

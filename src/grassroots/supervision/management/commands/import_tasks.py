@@ -22,7 +22,7 @@ class Command(BaseCommand):
         "Import supervised tasks and their cascade from the supervision office's CSV or "
         "Excel sheet. Every row is checked first and every problem is listed by line and "
         "column; any problem and nothing is imported. Columns: see "
-        "grassroots/supervision/importing.py."
+        "grassroots/supervision/importing/columns.py."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
