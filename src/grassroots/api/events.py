@@ -30,13 +30,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from grassroots.api import serializers_events as s
+from grassroots.api.exceptions import DomainErrorsMixin
 from grassroots.api.idempotency import idempotent, request_key
 from grassroots.events import actions
 from grassroots.events.attachments import photo_path
-from grassroots.events.errors import EventConflict, EventError, EventNotFound, IllegalTransition
 from grassroots.events.models import Attachment, Category, Event, EventAction
 from grassroots.events.queries import EventQuerySet
 from grassroots.events.states import EventStatus
@@ -71,24 +70,6 @@ def _user(request: Request) -> User:
     if not isinstance(user, User):
         raise PermissionDenied
     return user
-
-
-class EventErrorsMixin:
-    """Domain errors of events as HTTP answers (see ``events.errors``)."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, IllegalTransition | EventConflict):
-            return Response(
-                {"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT
-            )
-        if isinstance(exc, EventNotFound):
-            return Response(
-                {"detail": exc.message, "code": exc.code}, status=status.HTTP_404_NOT_FOUND
-            )
-        if isinstance(exc, EventError):
-            field = exc.field if exc.field and exc.field != "__all__" else None
-            exc = ValidationError({field or api_settings.NON_FIELD_ERRORS_KEY: [exc.message]})
-        return super().handle_exception(exc)  # type: ignore[misc,no-any-return]
 
 
 @extend_schema_view(
@@ -174,7 +155,7 @@ def _verb(
     retrieve=extend_schema(summary="One event with its timeline and photos"),
 )
 class EventViewSet(
-    EventErrorsMixin,
+    DomainErrorsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet[Event],

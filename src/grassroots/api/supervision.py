@@ -28,22 +28,18 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from grassroots.api import serializers_events as es
 from grassroots.api import serializers_supervision as s
 from grassroots.api.events import IDEMPOTENCY_HEADER, JSON, MULTIPART, _user
+from grassroots.api.exceptions import DomainErrorsMixin
 from grassroots.api.idempotency import idempotent
 from grassroots.org.models import Unit, User
 from grassroots.org.queries import subtree_q
 from grassroots.supervision import actions
 from grassroots.supervision.errors import (
-    IllegalTransition,
-    SupervisionConflict,
-    SupervisionError,
     SupervisionNotFound,
 )
 from grassroots.supervision.evidence import PHOTO_TYPES, evidence_path
@@ -69,24 +65,6 @@ ERRORS = {
         es.ErrorSerializer, description="Idempotency-Key already used for another request"
     ),
 }
-
-
-class SupervisionErrorsMixin:
-    """Domain errors of supervision as HTTP answers (see ``supervision.errors``)."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, IllegalTransition | SupervisionConflict):
-            return Response(
-                {"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT
-            )
-        if isinstance(exc, SupervisionNotFound):
-            return Response(
-                {"detail": exc.message, "code": exc.code}, status=status.HTTP_404_NOT_FOUND
-            )
-        if isinstance(exc, SupervisionError):
-            field = exc.field if exc.field and exc.field != "__all__" else None
-            exc = ValidationError({field or api_settings.NON_FIELD_ERRORS_KEY: [exc.message]})
-        return super().handle_exception(exc)  # type: ignore[misc,no-any-return]
 
 
 def _detail_prefetch() -> list[Any]:
@@ -200,7 +178,7 @@ def _update(task: Task, user: User, p: dict[str, Any], ids: dict[str, int]) -> o
     ),
 )
 class TaskViewSet(
-    SupervisionErrorsMixin,
+    DomainErrorsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet[Task],

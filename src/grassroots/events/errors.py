@@ -15,27 +15,18 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from grassroots.common.errors import DomainError
 
-class EventError(Exception):
+
+class EventError(DomainError):
     """A rule of events was broken; nothing was changed."""
-
-    default_code = "invalid"
-
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code or self.default_code
-
-    def as_dict(self) -> dict[str, str]:
-        """``{field: message}`` (``__all__`` without a field), as a 400 body carries it."""
-        return {self.field or "__all__": self.message}
 
 
 class IllegalTransition(EventError):  # noqa: N818 -- names the API documents
     """The event's current status does not allow the move (or the action) asked for."""
 
     default_code = "illegal_transition"
+    http_status = 409
 
     def __init__(
         self,
@@ -59,6 +50,7 @@ class EventConflict(EventError):  # noqa: N818 -- names the API documents
     """Another action changed the event at the same moment and won; try again."""
 
     default_code = "conflict"
+    http_status = 409
 
     def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
         super().__init__(
@@ -72,6 +64,7 @@ class EventNotFound(EventError):  # noqa: N818 -- names the API documents
     """No such event (or not one the caller may see)."""
 
     default_code = "not_found"
+    http_status = 404
 
     def __init__(self, event_id: Any = None) -> None:
         self.event_id = event_id

@@ -16,27 +16,18 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from grassroots.common.errors import DomainError
 
-class SupervisionError(Exception):
+
+class SupervisionError(DomainError):
     """A rule of target supervision was broken; nothing was changed."""
-
-    default_code = "invalid"
-
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code or self.default_code
-
-    def as_dict(self) -> dict[str, str]:
-        """``{field: message}`` (``__all__`` without a field), as a 400 body carries it."""
-        return {self.field or "__all__": self.message}
 
 
 class IllegalTransition(SupervisionError):  # noqa: N818 -- names the API documents
     """The record's current state does not allow the action asked for."""
 
     default_code = "illegal_transition"
+    http_status = 409
 
     def __init__(
         self,
@@ -60,6 +51,7 @@ class SupervisionConflict(SupervisionError):  # noqa: N818 -- names the API docu
     """Someone else acted on the same record first (or at the same moment); reload."""
 
     default_code = "conflict"
+    http_status = 409
 
     def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
         super().__init__(
@@ -72,6 +64,7 @@ class SupervisionNotFound(SupervisionError):  # noqa: N818 -- names the API docu
     """No such task, report, milestone or request."""
 
     default_code = "not_found"
+    http_status = 404
 
     def __init__(self, ref: Any = None) -> None:
         self.ref = ref
