@@ -200,7 +200,7 @@ def test_weights_that_do_not_add_up_are_noted(scheme_factory: Any, city_admin: A
     assert run.notes == ["weights_do_not_add_up:100.00/120.00"]
 
 
-def test_manual_indicators_are_skipped_with_a_note(
+def test_a_rating_indicator_without_a_form_has_no_data_and_a_note(
     tree: dict[str, Any], scheme_factory: Any, city_admin: Any
 ) -> None:
     from grassroots.assessment.models import Indicator
@@ -219,7 +219,7 @@ def test_manual_indicators_are_skipped_with_a_note(
 
     run = compute_run(scheme, "2026-10", actor=city_admin)
 
-    assert run.notes == ["manual_not_computed:democratic-rating"]
+    assert run.notes == ["no_rating_form:democratic-rating"]
     score = Score.objects.get(run=run, unit=tree["village"], indicator__code="democratic-rating")
     assert score.points == 0 and "no_data" in score.explanation["notes"]
 

@@ -58,7 +58,8 @@ BASE_CATEGORIES = frozenset({Category.COMMON, Category.SPECIFIC, Category.SATISF
 
 class Source(models.TextChoices):
     METRIC = "metric", _("Registered metric")
-    MANUAL = "manual", _("Manual rating")
+    MANUAL = "manual", _("Manual rating")  # a rating form filled by raters (民主测评, 领导评价)
+    ENTRY = "entry", _("Manual entry with evidence")  # one figure per unit, with a document
 
 
 class GradeChoice(models.TextChoices):
@@ -74,6 +75,17 @@ class ListStatus(models.TextChoices):
     NONE = "", _("Neither")
     RED = "red", _("Red list")  # 红榜
     BLACK = "black", _("Black list")  # 黑榜
+
+
+def period_kind(label: str) -> str:
+    """``2026-10`` → monthly, ``2026-Q3`` → quarterly, ``2026`` → annual (else ``other``)."""
+    if "-Q" in label.upper():
+        return "quarterly"
+    if label.isdigit():
+        return "annual"
+    if "-W" in label.upper():
+        return "other"
+    return "monthly"
 
 
 class Scheme(models.Model):
@@ -109,6 +121,16 @@ class Scheme(models.Model):
     significance = models.BooleanField(_("lists require significance"), null=True, blank=True)
     #: {"monthly": "0.4", "quarterly": "0.3", "year_end": "0.3"}
     annual_weights = models.JSONField(_("annual weights"), default=dict, blank=True)
+    #: 外出学习培训: places allocated to the top units of each run (0: none).
+    training_places = models.PositiveIntegerField(_("training places"), default=0)
+    #: Publication refuses a run whose rewards do not spread: {"min_excellent_to_average":
+    #: "1.2", "min_reward_gini": "0.05", "min_score_cv": "0.02"} (absent keys: no check).
+    min_spread = models.JSONField(_("minimum reward spread"), default=dict, blank=True)
+    #: 减负: the burden ceiling on the number of indicators and of manual items.
+    max_indicators = models.PositiveSmallIntegerField(_("most indicators"), default=25)
+    max_manual = models.PositiveSmallIntegerField(_("most manual items"), default=3)
+    #: Appeals (申诉) are open this many working days after a publication.
+    appeal_workdays = models.PositiveSmallIntegerField(_("appeal window (working days)"), default=5)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -134,7 +156,7 @@ class Scheme(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
-        for name in ("grade_quota", "list_rule", "reward_params", "annual_weights"):
+        for name in ("grade_quota", "list_rule", "reward_params", "annual_weights", "min_spread"):
             if not isinstance(getattr(self, name), dict):
                 errors[name] = _("Enter a JSON object.")
         if self.reward_pool_fen < 0:
@@ -175,6 +197,9 @@ class Indicator(models.Model):
     )
     rule = models.CharField(_("rule"), max_length=32, choices=[(r, r) for r in RULES])
     params = models.JSONField(_("rule parameters"), default=dict, blank=True)
+    #: The 乡镇履职事项 (statutory duty of the township) the indicator derives from.
+    duty = models.CharField(_("duty it derives from"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -190,6 +215,8 @@ class Indicator(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
+        if self.source != Source.METRIC and self.metric:
+            errors["metric"] = _("Only an indicator drawn from a metric names a metric.")
         if self.source == Source.METRIC:
             try:
                 get_metric(self.metric)
@@ -258,6 +285,11 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme.code} {self.period} v{self.version}"
+
+    @property
+    def kind(self) -> str:
+        """``monthly``, ``quarterly`` or ``annual`` (月考, 季晒, 年评), from the period."""
+        return period_kind(self.period)
 
     def clean(self) -> None:
         try:
@@ -328,6 +360,7 @@ class Result(models.Model):
     )
     list_reason = models.CharField(_("list reason"), max_length=200, blank=True)
     reward_fen = models.BigIntegerField(_("reward (fen)"), default=0)
+    training_places = models.PositiveIntegerField(_("training places"), default=0)
     vetoed = models.BooleanField(_("vetoed"), default=False)
     explanation = models.JSONField(_("explanation"), default=dict, blank=True)
 
@@ -343,3 +376,283 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} #{self.rank} {self.total}"
+
+
+class FormState(models.TextChoices):
+    OPEN = "open", _("Open")  # raters fill their sheets
+    CLOSED = "closed", _("Closed")  # no more sheets; the ratings count in the runs
+
+
+class RatingForm(models.Model):
+    """A manual rating (民主测评, 领导评价, department scoring of townships) sent to raters.
+
+    Each rater fills one ``RatingSheet``: a score from 0 to 100 for every unit of the
+    scheme. The indicator's points are its weight × the mean of the counted sheets / 100.
+    A form without an indicator is the scheme's year-end review (年终考评) used by the
+    annual evaluation.
+    """
+
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="forms"
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forms",
+    )
+    period = models.CharField(_("period"), max_length=16)
+    title = models.CharField(_("title"), max_length=200)
+    instructions = models.TextField(_("instructions"), blank=True)
+    closes_on = models.DateField(_("closes on"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=FormState.choices, default=FormState.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rating form")
+        verbose_name_plural = _("rating forms")
+        ordering = ["scheme", "-period", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "indicator", "period"], name="assessment_form_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.period}"
+
+    @property
+    def is_year_end(self) -> bool:
+        return self.indicator_id is None
+
+
+class SheetState(models.TextChoices):
+    PENDING = "pending", _("Not submitted")
+    SUBMITTED = "submitted", _("Submitted")  # counts
+    FLAGGED = "flagged", _("Flagged, needs a justification")  # does not count yet
+    JUSTIFIED = "justified", _("Justified")  # flagged, explained by the rater: counts
+    EXCLUDED = "excluded", _("Excluded by the office")  # never counts
+
+
+#: Sheets whose scores count in a run.
+COUNTED_SHEETS = frozenset({SheetState.SUBMITTED, SheetState.JUSTIFIED})
+
+
+class RatingSheet(models.Model):
+    """One rater's scores on a form, with the anti-averaging diagnostics of the sheet."""
+
+    form = models.ForeignKey(
+        RatingForm, verbose_name=_("rating form"), on_delete=models.CASCADE, related_name="sheets"
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rater"),
+        on_delete=models.PROTECT,
+        related_name="rating_sheets",
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=SheetState.choices, default=SheetState.PENDING
+    )
+    #: {"sd_ratio": "0.31", "range": "4", "identical_share": "0.8", "leniency_z": …,
+    #:  "grade_entropy": …, "flags": ["sd_ratio", …]}
+    diagnostics = models.JSONField(_("diagnostics"), default=dict, blank=True)
+    justification = models.TextField(_("justification"), blank=True)
+    exclusion_reason = models.TextField(_("reason for exclusion"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rating sheet")
+        verbose_name_plural = _("rating sheets")
+        ordering = ["form", "rater"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "rater"], name="assessment_sheet_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} {self.rater_id} {self.state}"
+
+
+class Rating(models.Model):
+    """One score (0–100) given on a sheet to one unit."""
+
+    sheet = models.ForeignKey(
+        RatingSheet, verbose_name=_("sheet"), on_delete=models.CASCADE, related_name="ratings"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["sheet", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "unit"], name="assessment_rating_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.score}"
+
+
+class ManualEntry(models.Model):
+    """A figure entered by the office for one unit, indicator and period, with evidence."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="entries"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(_("period"), max_length=16)
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=6)
+    note = models.TextField(_("basis"), blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="assessment/evidence/%Y/%m/", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("manual entry")
+        verbose_name_plural = _("manual entries")
+        ordering = ["indicator", "period", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "period"], name="assessment_entry_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.unit_id} {self.period} {self.value}"
+
+
+class AppealState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")  # the score is corrected in a new run version
+    REFUSED = "refused", _("Refused")
+
+
+class Appeal(models.Model):
+    """A unit's appeal (申诉) against one of its scores in a published run.
+
+    An accepted appeal carries the corrected value; every later computation of the scheme
+    and period uses it (explained as a correction), and the acceptance itself computes the
+    new version whose differences from the appealed run are shown.
+    """
+
+    run = models.ForeignKey(
+        Run, verbose_name=_("run"), on_delete=models.PROTECT, related_name="appeals"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="appeals"
+    )
+    reason = models.TextField(_("reason"))
+    evidence = models.FileField(_("evidence"), upload_to="assessment/appeals/%Y/%m/", blank=True)
+    claimed_value = models.DecimalField(
+        _("value claimed"), null=True, blank=True, max_digits=20, decimal_places=6
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=AppealState.choices, default=AppealState.SUBMITTED
+    )
+    corrected_value = models.DecimalField(
+        _("corrected value"), null=True, blank=True, max_digits=20, decimal_places=6
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    new_run = models.ForeignKey(
+        Run,
+        verbose_name=_("new version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="from_appeals",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.unit_id} {self.indicator_id} {self.state}"
+
+
+class Publication(models.Model):
+    """The frozen snapshot of a published run (季晒 for a quarter, 年评 for a year, or a
+    month): the rankings, grades, lists with their reasons and rewards as canonical JSON,
+    and the SHA-256 of that JSON, which the public portal shows. Never changed: ``save``
+    refuses to update a stored publication."""
+
+    run = models.OneToOneField(
+        Run, verbose_name=_("run"), on_delete=models.PROTECT, related_name="publication"
+    )
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="publications"
+    )
+    period = models.CharField(_("period"), max_length=16)
+    snapshot = models.JSONField(_("snapshot"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    appeal_until = models.DateField(_("appeals until"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published"))
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id} {self.period} {self.sha256[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("a publication is never changed")
+        super().save(*args, **kwargs)

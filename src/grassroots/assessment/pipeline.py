@@ -38,6 +38,7 @@ from grassroots.assessment.rewards import (
     RewardInput,
     allocate_above_baseline,
     allocate_by_grade,
+    allocate_places,
 )
 from grassroots.assessment.rules import RANK_POINTS, VETO, apply_rule, vetoed
 from grassroots.assessment.scoring import Direction, Normaliser, normalise
@@ -71,6 +72,9 @@ class ValueIn:
     value: Decimal | None
     numerator: Decimal | None = None
     denominator: Decimal | None = None
+    #: What else the explanation must say about this value, merged into it as is:
+    #: ``{"ratings": …}``, ``{"entry": …}``, ``{"waiver": …}``, ``{"correction": …}``.
+    extra: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -97,6 +101,7 @@ class ResultOut:
     reward_fen: int
     vetoed: bool
     explanation: dict[str, Any] = field(default_factory=dict)
+    training_places: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,7 @@ class Config:
     reward_params: Mapping[str, Any]
     shrink: bool
     significance: bool
+    training_places: int = 0
 
 
 def _opt(raw: Any) -> Decimal | None:
@@ -225,6 +231,8 @@ def compute_results(
                     "own_weight": str(shrunk[u.id][1]),
                 }
             expl["notes"] = list(expl.get("notes", [])) + notes
+            if raw.extra:
+                expl.update(raw.extra)
             expl["numerator"] = None if raw.numerator is None else str(raw.numerator)
             expl["denominator"] = None if raw.denominator is None else str(raw.denominator)
             totals[u.id] += pts
@@ -288,6 +296,8 @@ def compute_results(
         } or {Grade.EXCELLENT: Decimal("1.5"), Grade.GOOD: Decimal("1.2"), Grade.AVERAGE: ONE}
         allocation = allocate_by_grade(config.reward_pool_fen, reward_inputs, coefficients)
 
+    places = allocate_places(config.training_places, reward_inputs).amounts
+
     results: list[ResultOut] = []
     for t in unit_totals:
         uid = int(str(t.unit))
@@ -303,6 +313,7 @@ def compute_results(
                 list_status=status,
                 list_reason=reason,
                 reward_fen=int(allocation.amounts.get(t.unit, 0)),
+                training_places=int(places.get(t.unit, 0)),
                 vetoed=t.vetoed,
                 explanation={
                     "grade": jsonable(grades[t.unit].explanation),

@@ -276,3 +276,17 @@ def quantize(value: Decimal | float | int | None, places: int = 2) -> Decimal | 
         return None
     exponent = Decimal(1).scaleb(-places)
     return Decimal(str(value)).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def compute_many(
+    names: Iterable[str], period: Period, units: Units = None
+) -> dict[str, list[MetricValue]]:
+    """Several metrics for the same units and period, each computed once.
+
+    ``{name: values}`` in the order asked (duplicates once); unknown names raise
+    ``UnknownMetricError`` before anything is computed.
+    """
+    wanted = [get(n) for n in dict.fromkeys(names)]
+    if units is not None and not isinstance(units, QuerySet):
+        units = list(units)
+    return {m.name: m(period, units) for m in wanted}

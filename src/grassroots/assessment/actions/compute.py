@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.assessment.errors import AssessmentError
+from grassroots.assessment.manual import manual_values
 from grassroots.assessment.models import (
     BASE_CATEGORIES,
+    Appeal,
+    AppealState,
+    Category,
     Indicator,
     PeerRule,
     Result,
@@ -30,6 +35,7 @@ from grassroots.assessment.models import (
     Scheme,
     Score,
     Source,
+    period_kind,
 )
 from grassroots.assessment.permissions import COMPUTE
 from grassroots.assessment.pipeline import (
@@ -41,8 +47,9 @@ from grassroots.assessment.pipeline import (
 )
 from grassroots.assessment.scoring import Direction, Normaliser, weight_difference
 from grassroots.assessment.states import RunState
-from grassroots.common.metrics import Period, PeriodError
+from grassroots.common.metrics import Period, PeriodError, compute_many
 from grassroots.common.metrics import get as get_metric
+from grassroots.common.waivers import Waiver, waivers_for
 from grassroots.org.models import Unit, UnitKind
 from grassroots.org.permissions import require
 from grassroots.org.queries import SEP
@@ -93,6 +100,60 @@ def _row(x: Decimal | None) -> str | None:
     return None if x is None else str(x)
 
 
+def _apply_waivers(
+    indicators: list[Indicator], values: dict[int, dict[int, ValueIn]], waivers: list[Waiver]
+) -> None:
+    """Reduce the counts of deduction and veto indicators by the waived items (容错)."""
+    if not waivers:
+        return
+    by_metric: dict[str, dict[int, list[Waiver]]] = {}
+    for w in waivers:
+        by_metric.setdefault(w.metric, {}).setdefault(w.unit_id, []).append(w)
+    for ind in indicators:
+        if ind.category not in (Category.DEDUCTION, Category.VETO):
+            continue
+        for unit_id, found in by_metric.get(ind.metric, {}).items():
+            old = values[ind.pk].get(unit_id)
+            if old is None or old.value is None:
+                continue
+            waived = sum(w.count for w in found)
+            values[ind.pk][unit_id] = replace(
+                old,
+                value=max(old.value - waived, Decimal(0)),
+                extra={
+                    **(old.extra or {}),
+                    "waiver": {
+                        "before": str(old.value),
+                        "waived": waived,
+                        "reasons": [w.reason for w in found],
+                        "references": [w.reference for w in found],
+                    },
+                },
+            )
+
+
+def _apply_corrections(scheme: Scheme, period: str, values: dict[int, dict[int, ValueIn]]) -> None:
+    """Accepted appeals (申诉) replace the value they corrected, in every later version."""
+    accepted = Appeal.objects.filter(
+        run__scheme=scheme, run__period=period, state=AppealState.ACCEPTED
+    ).order_by("decided_at", "pk")
+    for appeal in accepted:
+        if appeal.corrected_value is None or appeal.indicator_id not in values:
+            continue
+        old = values[appeal.indicator_id].get(appeal.unit_id, ValueIn(None))
+        values[appeal.indicator_id][appeal.unit_id] = ValueIn(
+            appeal.corrected_value,
+            extra={
+                **(old.extra or {}),
+                "correction": {
+                    "appeal": appeal.pk,
+                    "before": _row(old.value),
+                    "after": str(appeal.corrected_value),
+                },
+            },
+        )
+
+
 @transaction.atomic
 def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
     """Compute ``scheme`` for ``period`` as a new run version in state ``computed``.
@@ -108,6 +169,10 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
     except PeriodError as exc:
         raise AssessmentError(str(exc)) from exc
     scheme = Scheme.objects.select_for_update().select_related("root").get(pk=scheme.pk)
+    if period_kind(parsed.label) == "annual":
+        from grassroots.assessment.actions.annual import compute_annual
+
+        return compute_annual(scheme, parsed, actor=actor)
     indicators = list(Indicator.objects.filter(scheme=scheme).order_by("position", "code"))
     if not indicators:
         raise AssessmentError(_("The scheme has no indicators."))
@@ -119,23 +184,24 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
     base = [i.weight for i in indicators if i.category in BASE_CATEGORIES]
     if weight_difference(base, scheme.total_points):
         notes.append(f"weights_do_not_add_up:{sum(base)}/{scheme.total_points}")
-    values: dict[int, dict[int, ValueIn]] = {}
-    computed: dict[str, dict[int, ValueIn]] = {}  # one call per metric, however many use it
+    # every metric once, however many indicators use it (a source may batch its metrics)
+    computed = {
+        name: {
+            mv.unit_id: ValueIn(mv.value, _dec(mv.numerator), _dec(mv.denominator)) for mv in found
+        }
+        for name, found in compute_many(
+            [i.metric for i in indicators if i.source == Source.METRIC], parsed, units
+        ).items()
+    }
+    unit_ids = [u.pk for u in units]
+    values, manual_notes = manual_values(indicators, parsed.label, unit_ids)
+    notes.extend(manual_notes)
     indicator_ins: list[IndicatorIn] = []
     for ind in indicators:
         is_rate = False
         if ind.source == Source.METRIC:
-            metric = get_metric(ind.metric)
-            is_rate = metric.unit == "%"
-            if ind.metric not in computed:
-                computed[ind.metric] = {
-                    mv.unit_id: ValueIn(mv.value, _dec(mv.numerator), _dec(mv.denominator))
-                    for mv in metric(parsed, units)
-                }
-            values[ind.pk] = computed[ind.metric]
-        else:
-            notes.append(f"manual_not_computed:{ind.code}")
-            values[ind.pk] = {}
+            is_rate = get_metric(ind.metric).unit == "%"
+            values[ind.pk] = dict(computed[ind.metric])
         indicator_ins.append(
             IndicatorIn(
                 id=ind.pk,
@@ -149,6 +215,8 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
                 is_rate=is_rate,
             )
         )
+    _apply_waivers(indicators, values, waivers_for(parsed, unit_ids))
+    _apply_corrections(scheme, parsed.label, values)
     grids = _grid_counts(scheme, units)
     unit_ins = [
         UnitIn(u.pk, _peer_group(scheme, u), households=u.households, grids=grids[u.pk])
@@ -162,6 +230,7 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
         reward_params=scheme.reward_params,
         shrink=scheme.shrinks,
         significance=scheme.needs_significance,
+        training_places=scheme.training_places,
     )
     scores, results, diagnostics = compute_results(unit_ins, indicator_ins, values, config)
 
@@ -176,7 +245,7 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
             ],
             "values": {
                 str(i): sorted(
-                    [u, _row(v.value), _row(v.numerator), _row(v.denominator)]
+                    [u, _row(v.value), _row(v.numerator), _row(v.denominator), v.extra]
                     for u, v in vs.items()
                 )
                 for i, vs in values.items()
@@ -225,6 +294,7 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
             list_status=r.list_status,
             list_reason=r.list_reason[:200],
             reward_fen=r.reward_fen,
+            training_places=r.training_places,
             vetoed=r.vetoed,
             explanation=r.explanation,
         )
