@@ -31,6 +31,7 @@ urlpatterns = [
     path("audit/", include("grassroots.audit.urls")),
     path("events/", include("grassroots.events.urls")),
     path("supervision/", include("grassroots.supervision.urls")),
+    path("assessment/", include("grassroots.assessment.urls")),
     path("m/", include("grassroots.mobile.urls")),
     path("public/", include("grassroots.portal.urls")),
     path("inbox/", include("grassroots.inbox.urls")),
