@@ -29,3 +29,48 @@ class ScopedQuerySet(models.QuerySet[Any]):
 
     def of_run(self, run: Any) -> Self:
         return self.filter(run=run)
+
+
+def published_results(unit_ids: list[int], *, year: int | None = None) -> list[dict[str, Any]]:
+    """The published (or frozen) results of these units, newest period first, as plain data.
+
+    The named interface through which other apps (the cadres module: a unit's leaders'
+    records show their unit's results and vetoes) read the assessment without its models.
+    Only the highest published version of each scheme and period counts.
+    """
+    from grassroots.assessment.models import Result
+    from grassroots.assessment.states import RunState
+
+    rows = (
+        Result.objects.filter(
+            unit_id__in=unit_ids, run__state__in=[RunState.PUBLISHED, RunState.FROZEN]
+        )
+        .select_related("run__scheme", "run__publication")
+        .order_by("-run__period", "run__scheme__code", "-run__version")
+    )
+    if year is not None:
+        rows = rows.filter(run__scheme__year=year)
+    seen: set[tuple[int, str, int]] = set()
+    found: list[dict[str, Any]] = []
+    for r in rows:
+        key = (r.run.scheme_id, r.run.period, r.unit_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(
+            {
+                "unit_id": r.unit_id,
+                "scheme": r.run.scheme.code,
+                "period": r.run.period,
+                "version": r.run.version,
+                "total": r.total,
+                "rank": r.rank,
+                "group_size": r.group_size,
+                "grade": r.grade,
+                "list_status": r.list_status,
+                "vetoed": r.vetoed,
+                "vetoes": list(r.explanation.get("vetoes", [])),
+                "sha256": getattr(getattr(r.run, "publication", None), "sha256", ""),
+            }
+        )
+    return found
