@@ -116,10 +116,6 @@ class Config:
     training_places: int = 0
 
 
-def _opt(raw: Any) -> Decimal | None:
-    return None if raw is None else Decimal(str(raw))
-
-
 def jsonable(explanation: Explanation) -> dict[str, Any]:
     """An explanation as JSON (Decimals as strings, so nothing is lost)."""
 
@@ -248,14 +244,39 @@ def compute_results(
                 )
             )
 
-    group_of = {u.id: u.group for u in units}
     unit_totals = [
         UnitTotal(u.id, u.group, points(totals[u.id]), vetoed=bool(vetoes[u.id])) for u in units
     ]
-    ranks_all = rank_within_groups(unit_totals)
-    sizes = {g: len(m) for g, m in by_group.items()}
-
     significance = _significance(units, indicators, values, config) if config.significance else None
+    results, diagnostics = outcomes(unit_totals, vetoes, config, significance=significance)
+    return scores, results, diagnostics
+
+
+ONE = Decimal(1)
+
+
+def _opt(raw: Any) -> Decimal | None:
+    return None if raw is None else Decimal(str(raw))
+
+
+def outcomes(
+    unit_totals: Sequence[UnitTotal],
+    vetoes: Mapping[int, Sequence[str]],
+    config: Config,
+    *,
+    significance: Mapping[Any, Signal] | None = None,
+) -> tuple[list[ResultOut], dict[str, Any]]:
+    """Rank within peer groups, draw the red/black lists, grade under the quotas, allocate
+    the reward pool and the training places, and measure the spread, from the units' totals.
+
+    ``unit_totals`` carry each unit's peer group, total and whether it is vetoed; ``vetoes``
+    name what vetoed it (shown in the explanation). ``significance`` (oriented signals) makes
+    the lists require significance, as in the monthly run; the annual run passes None.
+    """
+    groups: dict[Any, int] = {}
+    for t in unit_totals:
+        groups[t.group] = groups.get(t.group, 0) + 1
+    ranks = rank_within_groups(unit_totals)
     lr = config.list_rule
     lists = red_black_lists(
         unit_totals,
@@ -272,7 +293,6 @@ def compute_results(
     for status, entries in (("red", lists.red), ("black", lists.black)):
         for entry in entries:
             listed[int(str(entry.unit))] = (status, ", ".join(entry.reasons))
-
     gq = config.grade_quota
     grades = grade_units(
         unit_totals,
@@ -295,7 +315,6 @@ def compute_results(
             Grade(k): Decimal(str(v)) for k, v in config.reward_params.items() if k in set(Grade)
         } or {Grade.EXCELLENT: Decimal("1.5"), Grade.GOOD: Decimal("1.2"), Grade.AVERAGE: ONE}
         allocation = allocate_by_grade(config.reward_pool_fen, reward_inputs, coefficients)
-
     places = allocate_places(config.training_places, reward_inputs).amounts
 
     results: list[ResultOut] = []
@@ -305,10 +324,10 @@ def compute_results(
         results.append(
             ResultOut(
                 unit=uid,
-                group=group_of[uid],
+                group=str(t.group),
                 total=t.total,
-                rank=ranks_all[t.unit],
-                group_size=sizes[group_of[uid]],
+                rank=ranks[t.unit],
+                group_size=groups[t.group],
                 grade=grades[t.unit].grade.value,
                 list_status=status,
                 list_reason=reason,
@@ -317,7 +336,7 @@ def compute_results(
                 vetoed=t.vetoed,
                 explanation={
                     "grade": jsonable(grades[t.unit].explanation),
-                    "vetoes": vetoes[uid],
+                    "vetoes": list(vetoes.get(uid, ())),
                     "reward_method": allocation.method,
                 },
             )
@@ -334,10 +353,7 @@ def compute_results(
         "median_reward_average": _s(diag.median_reward_average),
         "unallocated_fen": allocation.unallocated,
     }
-    return scores, results, diagnostics
-
-
-ONE = Decimal(1)
+    return results, diagnostics
 
 
 def _s(value: Decimal | None) -> str | None:

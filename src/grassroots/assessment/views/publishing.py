@@ -1,0 +1,441 @@
+"""Pages of publication and appeals: publish and freeze a run (the office), the list of
+publications, appeals (the office sees those in its scope, a unit its own), a unit's appeal
+form, an appeal's page with the office's decision, and the differences between two versions.
+
+Thin: each page finds its records through the scoped reads (``visible_to``: anything else is
+404), calls one action and renders; the actions check the grants (403) and the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grassroots.assessment.actions.appeals import decide_appeal, submit_appeal
+from grassroots.assessment.actions.publishing import freeze_run, publish_run, spread_failures
+from grassroots.assessment.errors import AssessmentError
+from grassroots.assessment.forms_publishing import AppealForm, DecideForm
+from grassroots.assessment.models import (
+    Appeal,
+    AppealState,
+    GradeChoice,
+    Indicator,
+    ListStatus,
+    Publication,
+    Result,
+    Run,
+)
+from grassroots.assessment.permissions import APPEAL, MANAGE, VIEW
+from grassroots.assessment.queries_publishing import kind_label, run_diff, runs_visible_to
+from grassroots.assessment.states import RunState
+from grassroots.common.http import user_of
+from grassroots.org.permissions import can
+
+PAGE_SIZE = 30
+
+
+def _back(request: HttpRequest, run: Run) -> HttpResponseRedirect:
+    """Back where the form came from (``next``), else the run's page, else publications."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    try:
+        return HttpResponseRedirect(reverse("assessment:run", args=[run.pk]))
+    except NoReverseMatch:
+        return HttpResponseRedirect(reverse("assessment:publications"))
+
+
+def _run_in_scope(request: HttpRequest, pk: int) -> Run:
+    user = user_of(request)
+    run = runs_visible_to(user).select_related("scheme__root").filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what publishing will do, and whether the run may be published (the rules of the
+    minimum spread it fails, a newer version); POST: publish (季晒/年评). A refusal is shown
+    with the rule that failed."""
+    user = user_of(request)
+    run = _run_in_scope(request, pk)
+    if request.method == "GET":
+        if not can(user, MANAGE, run.scheme.root):
+            raise PermissionDenied
+        newer = (
+            Run.objects.filter(scheme=run.scheme, period=run.period, version__gt=run.version)
+            .order_by("-version")
+            .first()
+        )
+        return render(
+            request,
+            "assessment/publishing/publish.html",
+            {
+                "run": run,
+                "kind": kind_label(run.kind),
+                "state": RunState(run.state).label,
+                "publishable_state": run.state == RunState.COMPUTED,
+                "newer": newer,
+                "failures": spread_failures(run),
+                "results": Result.objects.filter(run=run).count(),
+                "appeal_workdays": run.scheme.appeal_workdays,
+            },
+        )
+    try:
+        publication = publish_run(run, actor=user)
+    except AssessmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Published. SHA-256 %(sha)s; appeals are open until %(date)s.")
+            % {"sha": publication.sha256, "date": publication.appeal_until.isoformat()},
+        )
+    return _back(request, run)
+
+
+@login_required
+@require_POST
+def freeze(request: HttpRequest, pk: int) -> HttpResponse:
+    """Freeze a published run once its appeal window has closed and no appeal waits."""
+    run = _run_in_scope(request, pk)
+    try:
+        freeze_run(run, actor=user_of(request))
+    except AssessmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The run is frozen: it can never change again."))
+    return _back(request, run)
+
+
+@login_required
+def publications(request: HttpRequest) -> HttpResponse:
+    """Every publication (newest first) with its hash, appeal window and state."""
+    user = user_of(request)
+    if not can(user, VIEW):
+        raise PermissionDenied
+    rows = Publication.objects.select_related("scheme__root", "run").order_by(
+        "-published_at", "-pk"
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    waiting = dict(
+        Appeal.objects.filter(
+            run__in=[p.run_id for p in page.object_list], state=AppealState.SUBMITTED
+        )
+        .values("run_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("run_id", "n")
+    )
+    items = [
+        {
+            "publication": p,
+            "kind": kind_label(p.run.kind),
+            "state": RunState(p.run.state).label,
+            "may_freeze": p.run.state == RunState.PUBLISHED and can(user, MANAGE, p.scheme.root),
+            "waiting": waiting.get(p.run_id, 0),
+        }
+        for p in page.object_list
+    ]
+    return render(
+        request, "assessment/publishing/publications.html", {"page": page, "items": items}
+    )
+
+
+@login_required
+def appeals(request: HttpRequest) -> HttpResponse:
+    """Appeals in the viewer's scope (the office: all of its units; a unit: its own), newest
+    first, filtered by ``?state=``."""
+    user = user_of(request)
+    rows = Appeal.objects.visible_to(user).select_related("run__scheme", "unit", "indicator")
+    counts = dict(rows.values("state").annotate(n=Count("pk")).order_by().values_list("state", "n"))
+    state = request.GET.get("state", "")
+    if state in AppealState.values:
+        rows = rows.filter(state=state)
+    else:
+        state = ""
+    page = Paginator(rows.order_by("-submitted_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "assessment/publishing/appeals.html",
+        {
+            "page": page,
+            "state": state,
+            "states": [(s.value, s.label, counts.get(s.value, 0)) for s in AppealState],
+            "querystring": f"state={state}" if state else "",
+        },
+    )
+
+
+def _error_on(form: Any, exc: AssessmentError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit appeals one of its scores in a published run (``?unit=<code>&indicator=<code>``
+    choose the score; only units the viewer may appeal for are offered)."""
+    user = user_of(request)
+    run = _run_in_scope(request, pk)
+    visible = Result.objects.visible_to(user).filter(run=run).select_related("unit")
+    units = [r.unit for r in visible.order_by("unit__code") if can(user, APPEAL, r.unit)]
+    if not units:
+        raise PermissionDenied
+    indicators = list(Indicator.objects.filter(scheme=run.scheme).order_by("position", "code"))
+    initial: dict[str, Any] = {}
+    wanted_unit = request.GET.get("unit", "")
+    if wanted_unit:
+        chosen = next((u for u in units if u.code == wanted_unit), None)
+        if chosen is None:
+            raise Http404
+        initial["unit"] = chosen.pk
+    elif len(units) == 1:
+        initial["unit"] = units[0].pk
+    wanted_indicator = request.GET.get("indicator", "")
+    if wanted_indicator:
+        found = next((i for i in indicators if i.code == wanted_indicator), None)
+        if found is None:
+            raise Http404
+        initial["indicator"] = found.pk
+    form = AppealForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        units=[(u.pk, f"{u.name} ({u.code})") for u in units],
+        indicators=[(i.pk, f"{i.name} ({i.code})") for i in indicators],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = next(u for u in units if u.pk == data["unit"])
+        indicator = next(i for i in indicators if i.pk == data["indicator"])
+        try:
+            appeal = submit_appeal(
+                run,
+                unit,
+                indicator,
+                reason=data["reason"],
+                claimed_value=data["claimed_value"],
+                evidence=data["evidence"],
+                actor=user,
+            )
+        except AssessmentError as exc:
+            _error_on(form, exc)
+        else:
+            messages.success(request, _("The appeal has been submitted."))
+            return HttpResponseRedirect(reverse("assessment:appeal", args=[appeal.pk]))
+    score = None
+    if "unit" in initial and "indicator" in initial:
+        score = (
+            run.scores.visible_to(user)
+            .filter(unit_id=initial["unit"], indicator_id=initial["indicator"])
+            .first()
+        )
+    publication = Publication.objects.filter(run=run).first()
+    return render(
+        request,
+        "assessment/publishing/appeal_new.html",
+        {
+            "run": run,
+            "kind": kind_label(run.kind),
+            "form": form,
+            "score": score,
+            "publication": publication,
+        },
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+def _appeal_in_scope(request: HttpRequest, pk: int) -> Appeal:
+    appeal: Appeal | None = (
+        Appeal.objects.visible_to(user_of(request))
+        .select_related(
+            "run__scheme__root", "unit", "indicator", "new_run", "submitted_by", "decided_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if appeal is None:
+        raise Http404
+    return appeal
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """An appeal: what was claimed, the score it concerns, the decision and, once accepted,
+    the new version and its differences; the office decides here."""
+    user = user_of(request)
+    item = _appeal_in_scope(request, pk)
+    may_decide = item.state == AppealState.SUBMITTED and can(user, MANAGE, item.run.scheme.root)
+    form = DecideForm(request.POST or None) if may_decide else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                decide_appeal(
+                    item,
+                    accept=data["decision"] == "accept",
+                    reason=data["reason"],
+                    corrected_value=data["corrected_value"],
+                    actor=user,
+                )
+            except AssessmentError as exc:
+                _error_on(form, exc)
+            else:
+                messages.success(request, _("The appeal has been decided."))
+                return HttpResponseRedirect(reverse("assessment:appeal", args=[item.pk]))
+    score = item.run.scores.filter(unit=item.unit, indicator=item.indicator).first()
+    new_score = (
+        item.new_run.scores.filter(unit=item.unit, indicator=item.indicator).first()
+        if item.new_run
+        else None
+    )
+    return render(
+        request,
+        "assessment/publishing/appeal.html",
+        {
+            "appeal": item,
+            "kind": kind_label(item.run.kind),
+            "score": score,
+            "new_score": new_score,
+            "form": form,
+            "publication": Publication.objects.filter(run=item.run).first(),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+def appeal_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """An appeal's evidence file, as a download."""
+    item = _appeal_in_scope(request, pk)
+    if not item.evidence:
+        raise Http404
+    try:
+        handle = item.evidence.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=item.evidence.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def diff_parent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The differences of a version from the one it recomputed (its parent)."""
+    run = _run_in_scope(request, pk)
+    if run.parent_id is None:
+        raise Http404
+    return diff(request, run.parent_id, run.pk)
+
+
+@login_required
+def diff(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    """What changed from one version to another of the same scheme and period (only the
+    units the viewer may see; only changed rows)."""
+    user = user_of(request)
+    before = _run_in_scope(request, pk)
+    after = _run_in_scope(request, other)
+    if (before.scheme_id, before.period) != (after.scheme_id, after.period):
+        raise Http404
+    named = run_diff(before, after, user=user)
+    grades = dict(GradeChoice.choices)
+    lists = dict(ListStatus.choices)
+
+    def show(field: str, value: Any) -> Any:
+        if value is None:
+            return "—"
+        if field == "grade":
+            return grades.get(value, value)
+        if field == "list_status":
+            return lists.get(value, value) if value else _("Neither")
+        if field == "reward_fen":
+            return f"{value / 100:,.2f}"
+        if field == "vetoed":
+            return _("Yes") if value else _("No")
+        return value
+
+    fields = {
+        "total": _("Total"),
+        "rank": _("Rank"),
+        "grade": _("Grade"),
+        "list_status": _("List"),
+        "reward_fen": _("Reward (yuan)"),
+        "training_places": _("Training places"),
+        "vetoed": _("Vetoed"),
+    }
+    rows = [
+        {
+            "unit": named.unit_names.get(str(c.unit), c.unit),
+            "code": c.unit,
+            "changes": [
+                (
+                    fields.get(ch.field, ch.field),
+                    show(ch.field, ch.before),
+                    show(ch.field, ch.after),
+                )
+                for ch in c.changes
+            ],
+        }
+        for c in named.diff.results
+    ]
+    scores = [
+        {
+            "unit": named.unit_names.get(str(s.unit), s.unit),
+            "indicator": named.indicator_names.get(str(s.indicator), s.indicator),
+            "before": "—" if s.before is None else s.before,
+            "after": "—" if s.after is None else s.after,
+        }
+        for s in named.diff.scores
+    ]
+    return render(
+        request,
+        "assessment/publishing/diff.html",
+        {
+            "before": before,
+            "after": after,
+            "kind": kind_label(after.kind),
+            "rows": rows,
+            "scores": scores,
+            "appeals": Appeal.objects.visible_to(user)
+            .filter(new_run=after)
+            .select_related("unit", "indicator"),
+        },
+    )
+
+
+__all__ = [
+    "appeal",
+    "appeal_evidence",
+    "appeal_new",
+    "appeals",
+    "diff",
+    "diff_parent",
+    "freeze",
+    "publications",
+    "publish",
+]
