@@ -239,3 +239,16 @@ def test_the_admin_pages_open(admin_client: Any, scheme_factory: Any, city_admin
         "/admin/assessment/score/",
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_a_period_outside_the_schemes_year_is_refused(scheme_factory: Any, city_admin: Any) -> None:
+    from grassroots.assessment.errors import AssessmentError
+    from grassroots.assessment.models import Run
+
+    scheme = scheme_factory()
+
+    with pytest.raises(AssessmentError) as caught:
+        compute_run(scheme, "2025-12", actor=city_admin)
+
+    assert caught.value.field == "period"
+    assert not Run.objects.filter(scheme=scheme).exists()

@@ -169,6 +169,12 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
     except PeriodError as exc:
         raise AssessmentError(str(exc)) from exc
     scheme = Scheme.objects.select_for_update().select_related("root").get(pk=scheme.pk)
+    if parsed.local_dates()[0].year != scheme.year or parsed.local_dates()[1].year != scheme.year:
+        raise AssessmentError(
+            _("The period %(period)s is outside the scheme's year %(year)s.")
+            % {"period": parsed.label or str(parsed), "year": scheme.year},
+            field="period",
+        )
     if period_kind(parsed.label) == "annual":
         from grassroots.assessment.actions.annual import compute_annual
 
