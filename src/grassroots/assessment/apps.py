@@ -12,3 +12,6 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         from grassroots.assessment import permissions  # noqa: F401  (grants of the roles)
+        from grassroots.assessment.nav import register_nav
+
+        register_nav()
