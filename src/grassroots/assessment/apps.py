@@ -11,7 +11,10 @@ class AssessmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grassroots.assessment import permissions  # noqa: F401  (grants of the roles)
+        from grassroots.assessment import (
+            jobs,  # noqa: F401  (closing the rating forms, reminding raters: hourly)
+            permissions,  # noqa: F401  (grants of the roles)
+        )
         from grassroots.assessment.nav import register_nav
 
         register_nav()

@@ -16,6 +16,12 @@ Sheet states::
        └──────── any state but excluded ──exclude (office)──▶ excluded
 
 Locks are taken form first, then its sheets in id order.
+
+Raters hear of their sheets in their inbox, after the action commits
+(:mod:`grassroots.assessment.rating_notices`): a new form (the link to the sheet and the
+closing date), and a sheet left flagged by a submission or by the close (a justification
+is needed). The closing job (:mod:`grassroots.assessment.actions.rating_sweep`) closes
+forms past their closing day as the system (``actor=None``) and reminds raters.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grassroots.assessment import rating_notices
 from grassroots.assessment.actions.compute import units_in_scope
 from grassroots.assessment.diagnostics import RaterDiagnostics, rater_diagnostics
 from grassroots.assessment.errors import AssessmentError, IllegalTransition
@@ -196,8 +203,8 @@ def create_form(
 ) -> RatingForm:
     """Send a rating form for ``indicator`` (a manual-rating indicator of ``scheme``; None:
     the scheme's year-end review, whose period is the scheme's year) and ``period`` to
-    ``raters``: one pending sheet each. Needs ``assessment.manage`` over the scheme's root.
-    One form per scheme, indicator and period."""
+    ``raters``: one pending sheet each, and each rater is told (inbox, after commit). Needs
+    ``assessment.manage`` over the scheme's root. One form per scheme, indicator and period."""
     require(actor, MANAGE, scheme.root)
     scheme = Scheme.objects.select_for_update().select_related("root").get(pk=scheme.pk)
     title = _text(title, field="title", required=True, maximum=TITLE_MAX)
@@ -251,6 +258,21 @@ def create_form(
     RatingSheet.objects.bulk_create(
         RatingSheet(form=form, rater_id=pk, state=SheetState.PENDING) for pk in sorted(people)
     )
+    sheets = RatingSheet.objects.filter(form=form).order_by("pk").values_list("pk", "rater_id")
+    rating_notices.notify_on_commit(
+        [
+            rating_notices.SheetNotice(
+                kind=rating_notices.SENT,
+                sheet_id=sheet_id,
+                rater_id=rater_id,
+                form_id=form.pk,
+                title=title,
+                closes_on=closes_on,
+                instructions=instructions,
+            )
+            for sheet_id, rater_id in sheets
+        ]
+    )
     _audit(
         "assessment.form.created",
         form,
@@ -294,14 +316,18 @@ def _lock_sheet(sheet: RatingSheet | int) -> RatingSheet:
 
 
 @transaction.atomic
-def close_form(form: RatingForm, *, actor: User) -> RatingForm:
+def close_form(form: RatingForm, *, actor: User | None) -> RatingForm:
     """Close an open form: no more sheets; every filled sheet's diagnostics are recomputed
     against the whole group. A submitted sheet now flagged becomes flagged (it needs a
-    justification before it counts), a flagged one no longer flagged becomes submitted,
-    a justified one stays justified; pending sheets stay pending and never count."""
-    require(actor, MANAGE, form.scheme.root)
+    justification before it counts; its rater is told), a flagged one no longer flagged
+    becomes submitted, a justified one stays justified; pending sheets stay pending and
+    never count. ``actor`` None is the system (the closing job, after the closing day);
+    a person needs ``assessment.manage`` over the scheme's root."""
+    if actor is not None:
+        require(actor, MANAGE, form.scheme.root)
     form = _lock_form(form)
-    require(actor, MANAGE, form.scheme.root)
+    if actor is not None:
+        require(actor, MANAGE, form.scheme.root)
     if form.state != FormState.OPEN:
         raise IllegalTransition(_("This rating form is already closed."), code="closed")
     form.state = FormState.CLOSED
@@ -314,6 +340,7 @@ def close_form(form: RatingForm, *, actor: User) -> RatingForm:
     found = rater_diagnostics(group)
     root = form.scheme.root
     counts = {state.value: 0 for state in SheetState}
+    notices: list[rating_notices.SheetNotice] = []
     for sheet in sheets:
         if sheet.pk in found:
             result = found[sheet.pk]
@@ -324,6 +351,8 @@ def close_form(form: RatingForm, *, actor: User) -> RatingForm:
             elif not result.flagged and sheet.state == SheetState.FLAGGED:
                 sheet.state = SheetState.SUBMITTED
             sheet.save(update_fields=["diagnostics", "state", "updated_at"])
+            if sheet.state == SheetState.FLAGGED and before != SheetState.FLAGGED:
+                notices.append(_flag_notice(sheet, form, result.flags, at_close=True))
             if sheet.state != before:
                 _audit(
                     "assessment.sheet.rechecked",
@@ -342,8 +371,25 @@ def close_form(form: RatingForm, *, actor: User) -> RatingForm:
         unit=root,
         before={"state": FormState.OPEN},
         after={"state": FormState.CLOSED, "sheets": counts},
+        note="" if actor is not None else "closed by the system: the closing day has passed",
     )
+    rating_notices.notify_on_commit(notices)
     return form
+
+
+def _flag_notice(
+    sheet: RatingSheet, form: RatingForm, flags: Sequence[str], *, at_close: bool
+) -> rating_notices.SheetNotice:
+    return rating_notices.SheetNotice(
+        kind=rating_notices.FLAGGED,
+        sheet_id=sheet.pk,
+        rater_id=sheet.rater_id,
+        form_id=form.pk,
+        title=form.title,
+        closes_on=form.closes_on,
+        flags=tuple(flags),
+        at_close=at_close,
+    )
 
 
 # --- the rater: sheets -------------------------------------------------------------------
@@ -360,7 +406,8 @@ def submit_sheet(sheet: RatingSheet, scores: Mapping[int, Decimal], *, actor: Us
     scheme, while the form is open and its closing day (Asia/Shanghai) has not passed.
     Replaces the sheet's earlier scores. The sheet's diagnostics are computed against the
     form's other filled sheets: flagged → ``flagged`` (a justification is needed before it
-    counts; an earlier justification no longer holds), else ``submitted``."""
+    counts; an earlier justification no longer holds; the rater is told in the inbox),
+    else ``submitted``."""
     sheet = _lock_sheet(sheet)
     _require_rater(sheet, actor)
     form = sheet.form
@@ -415,6 +462,8 @@ def submit_sheet(sheet: RatingSheet, scores: Mapping[int, Decimal], *, actor: Us
             "scores": {str(k): str(v) for k, v in clean.items()},
         },
     )
+    if sheet.state == SheetState.FLAGGED:
+        rating_notices.notify_on_commit([_flag_notice(sheet, form, result.flags, at_close=False)])
     return sheet
 
 
