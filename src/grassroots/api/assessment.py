@@ -18,7 +18,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -41,11 +40,12 @@ from grassroots.assessment.models import Result, Run, Scheme, Score
 from grassroots.assessment.views.office_results import evidence_queryset
 
 
-def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
+def _filters(serializer: type[Any], request: Any) -> dict[str, Any]:
+    """The query parameters checked by ``serializer``: 400 ``{field: [message]}`` when bad
+    (a filter that is not a number is refused, never silently dropped)."""
+    params = serializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return dict(params.validated_data)
 
 
 class ReadOnly(
@@ -58,7 +58,10 @@ class ReadOnly(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Assessment schemes the caller sees"),
+    list=extend_schema(
+        summary="Assessment schemes the caller sees",
+        parameters=[s.AssessmentSchemeFilterSerializer],
+    ),
     retrieve=extend_schema(
         summary="One scheme: indicators, the weight check and the burden check (减负)",
         responses={200: s.AssessmentSchemeDetailSerializer, 404: ErrorSerializer},
@@ -76,7 +79,9 @@ class SchemeViewSet(ReadOnly):
     def get_queryset(self) -> QuerySet[Scheme]:
         ids = [x.pk for x in access.visible_schemes(self.request.user)]
         qs = Scheme.objects.filter(pk__in=ids).select_related("root").order_by("-year", "code")
-        if self.action == "list" and (year := _int(self.request.query_params.get("year"))):
+        if self.action == "list" and (
+            year := _filters(s.AssessmentSchemeFilterSerializer, self.request).get("year")
+        ):
             qs = qs.filter(year=year)
         return qs
 
@@ -120,10 +125,7 @@ def run_detail(request: Request, run: Run, view: Any) -> dict[str, Any]:
 @extend_schema_view(
     list=extend_schema(
         summary="Runs the caller sees, newest period first",
-        parameters=[
-            OpenApiParameter("scheme", int, description="scheme id"),
-            OpenApiParameter("period", str, description="2026-10, 2026-Q3 or 2026"),
-        ],
+        parameters=[s.AssessmentRunFilterSerializer],
     ),
 )
 class RunViewSet(ReadOnly):
@@ -138,10 +140,10 @@ class RunViewSet(ReadOnly):
     def get_queryset(self) -> QuerySet[Run]:
         qs = access.visible_runs(self.request.user)
         if self.action == "list":
-            params = self.request.query_params
-            if (scheme := _int(params.get("scheme"))) is not None:
+            params = _filters(s.AssessmentRunFilterSerializer, self.request)
+            if (scheme := params.get("scheme")) is not None:
                 qs = qs.filter(scheme_id=scheme)
-            if period := params.get("period", "").strip()[:16]:
+            if period := params.get("period", "").strip():
                 qs = qs.filter(period__iexact=period)
         return qs.order_by("-period", "scheme__code", "-version")
 
@@ -153,9 +155,8 @@ class RunViewSet(ReadOnly):
         return Response(run_detail(request, self.get_object(), self))
 
 
-def _filter_run_unit(qs: QuerySet[Any], request: Request) -> QuerySet[Any]:
-    params = request.query_params
-    if (run := _int(params.get("run"))) is not None:
+def _filter_run_unit(qs: QuerySet[Any], params: dict[str, Any]) -> QuerySet[Any]:
+    if (run := params.get("run")) is not None:
         qs = qs.filter(run_id=run)
     if unit := params.get("unit", "").strip():
         qs = qs.filter(unit__code=unit)
@@ -165,10 +166,7 @@ def _filter_run_unit(qs: QuerySet[Any], request: Request) -> QuerySet[Any]:
 @extend_schema_view(
     list=extend_schema(
         summary="Results of units in the caller's scope",
-        parameters=[
-            OpenApiParameter("run", int, description="run id"),
-            OpenApiParameter("unit", str, description="unit code"),
-        ],
+        parameters=[s.AssessmentResultFilterSerializer],
     ),
     retrieve=extend_schema(
         summary="One unit's result in a run, with its explanation",
@@ -182,18 +180,14 @@ class ResultViewSet(ReadOnly):
     def get_queryset(self) -> QuerySet[Result]:
         qs = access.visible_results(self.request.user).select_related("unit")
         if self.action == "list":
-            qs = _filter_run_unit(qs, self.request)
+            qs = _filter_run_unit(qs, _filters(s.AssessmentResultFilterSerializer, self.request))
         return qs.order_by("-run__period", "run_id", "peer_group", "rank", "unit__code")
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Scores of units in the caller's scope, with their explanations",
-        parameters=[
-            OpenApiParameter("run", int, description="run id"),
-            OpenApiParameter("unit", str, description="unit code"),
-            OpenApiParameter("indicator", str, description="indicator code"),
-        ],
+        parameters=[s.AssessmentScoreFilterSerializer],
     ),
     retrieve=extend_schema(
         summary="One score: raw value, rule, points and why, in words",
@@ -207,20 +201,15 @@ class ScoreViewSet(ReadOnly):
     def get_queryset(self) -> QuerySet[Score]:
         qs = access.visible_scores(self.request.user).select_related("unit", "indicator")
         if self.action == "list":
-            qs = _filter_run_unit(qs, self.request)
-            if code := self.request.query_params.get("indicator", "").strip():
+            params = _filters(s.AssessmentScoreFilterSerializer, self.request)
+            qs = _filter_run_unit(qs, params)
+            if code := params.get("indicator", "").strip():
                 qs = qs.filter(indicator__code=code)
         return qs.order_by("run_id", "unit__code", "indicator__position", "indicator__code")
 
     @extend_schema(
         summary="The records behind a score (e.g. the events that closed late), with links",
-        parameters=[
-            OpenApiParameter(
-                "counted",
-                bool,
-                description="true: only those in the numerator; false: only the others",
-            )
-        ],
+        parameters=[s.AssessmentEvidenceFilterSerializer],
         responses={200: s.AssessmentRecordSerializer(many=True), 404: ErrorSerializer},
     )
     @action(detail=True, methods=["get"])
@@ -229,9 +218,9 @@ class ScoreViewSet(ReadOnly):
         found = evidence_queryset(score)
         if found is None:
             raise Http404
-        counted = request.query_params.get("counted", "").lower()
-        if "in_numerator" in found.query.annotations and counted in ("true", "false"):
-            found = found.filter(in_numerator=counted == "true")
+        counted = _filters(s.AssessmentEvidenceFilterSerializer, request).get("counted")
+        if "in_numerator" in found.query.annotations and counted is not None:
+            found = found.filter(in_numerator=counted)
         page = self.paginate_queryset(found)
         rows = records.rows(page if page is not None else found[:200])
         data = [

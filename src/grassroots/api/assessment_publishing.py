@@ -36,9 +36,9 @@ from grassroots.api import serializers_events as es
 from grassroots.api.events import IDEMPOTENCY_HEADER, JSON, MULTIPART, _user
 from grassroots.api.exceptions import DomainErrorsMixin
 from grassroots.api.idempotency import idempotent
+from grassroots.assessment import access
 from grassroots.assessment.actions.appeals import MAX_REASON, decide_appeal, submit_appeal
 from grassroots.assessment.models import Appeal, AppealState, Indicator, Publication, Result
-from grassroots.assessment.queries_publishing import runs_visible_to
 
 ERRORS = {
     400: OpenApiResponse(OpenApiTypes.OBJECT, description="bad input: {field: [message]}"),
@@ -140,7 +140,9 @@ class AppealSerializer(serializers.ModelSerializer[Appeal]):
 
 
 class AppealCreateSerializer(serializers.Serializer[Any]):
-    run = serializers.IntegerField(help_text="id of the published run")
+    run = serializers.IntegerField(
+        min_value=1, max_value=access.MAX_ID, help_text="id of the published run"
+    )
     unit = serializers.CharField(max_length=32, help_text="code of the appealing unit")
     indicator = serializers.CharField(max_length=40, help_text="code of the indicator")
     reason = serializers.CharField(max_length=MAX_REASON)
@@ -150,6 +152,10 @@ class AppealCreateSerializer(serializers.Serializer[Any]):
     evidence = serializers.FileField(
         required=False, allow_null=True, help_text="PDF, JPEG or PNG, at most 10 MB"
     )
+
+
+class AppealFilterSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(choices=AppealState.choices, required=False)
 
 
 class AppealDecideSerializer(serializers.Serializer[Any]):
@@ -183,7 +189,10 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet[Publication]):
         return PublicationDetailSerializer if self.action == "retrieve" else PublicationSerializer
 
     def get_queryset(self) -> QuerySet[Publication]:
-        return Publication.objects.select_related("scheme", "run").order_by("-published_at", "-pk")
+        qs = Publication.objects.select_related("scheme", "run").order_by("-published_at", "-pk")
+        if self.action == "list":  # a snapshot holds every result: only the detail shows it
+            qs = qs.defer("snapshot")
+        return qs
 
 
 STATE_FILTER = OpenApiParameter(
@@ -209,11 +218,11 @@ class AppealViewSet(
         qs = Appeal.objects.visible_to(self.request.user).select_related(
             "run__scheme", "unit", "indicator", "new_run"
         )
-        state = self.request.query_params.get("state", "")
-        if self.action == "list" and state:
-            if state not in AppealState.values:
-                raise serializers.ValidationError({"state": ["unknown state"]})
-            qs = qs.filter(state=state)
+        if self.action == "list":
+            params = AppealFilterSerializer(data=self.request.query_params)
+            params.is_valid(raise_exception=True)
+            if state := params.validated_data.get("state"):
+                qs = qs.filter(state=state)
         return qs.order_by("-submitted_at", "-pk")
 
     def _answer(self, appeal: Appeal, http_status: int = status.HTTP_200_OK) -> Response:
@@ -232,7 +241,8 @@ class AppealViewSet(
         params.is_valid(raise_exception=True)
         p = params.validated_data
         user = _user(request)
-        run = runs_visible_to(user).select_related("scheme").filter(pk=p["run"]).first()
+        # a computed run under the office's review is no more found than an unknown one
+        run = access.visible_runs(user).filter(pk=p["run"]).first()
         if run is None:
             raise NotFound
         result = (

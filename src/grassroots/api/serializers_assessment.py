@@ -15,6 +15,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from grassroots.assessment.access import MAX_ID
 from grassroots.assessment.burden import flag_text, report_messages, source_text
 from grassroots.assessment.checks import scheme_burden, scheme_weights
 from grassroots.assessment.models import Indicator, Result, Run, Scheme, Score, Source
@@ -326,4 +327,40 @@ class AssessmentRecordSerializer(serializers.Serializer[Any]):
 class AssessmentComputeSerializer(serializers.Serializer[Any]):
     period = serializers.CharField(
         max_length=16, help_text="A month (2026-10), a quarter (2026-Q3) or the year (2026)."
+    )
+
+
+# --- query parameters of the lists (bad values: 400 {field: [message]}) ------------------
+
+
+class AssessmentSchemeFilterSerializer(serializers.Serializer[Any]):
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=9999)
+
+
+class AssessmentRunFilterSerializer(serializers.Serializer[Any]):
+    scheme = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="scheme id"
+    )
+    period = serializers.CharField(
+        required=False, max_length=16, help_text="2026-10, 2026-Q3 or 2026"
+    )
+
+
+class AssessmentResultFilterSerializer(serializers.Serializer[Any]):
+    run = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="run id"
+    )
+    unit = serializers.CharField(required=False, max_length=32, help_text="unit code")
+
+
+class AssessmentScoreFilterSerializer(AssessmentResultFilterSerializer):
+    indicator = serializers.CharField(required=False, max_length=40, help_text="indicator code")
+
+
+class AssessmentEvidenceFilterSerializer(serializers.Serializer[Any]):
+    counted = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only those in the numerator; false: only the others",
     )

@@ -24,6 +24,25 @@ from grassroots.org.queries import active_grants
 
 #: Runs the units see.
 SHOWN_STATES = (RunState.PUBLISHED, RunState.FROZEN)
+#: The largest id a row can have (a signed 64-bit integer): a larger number in an address or
+#: a query parameter names nothing (the database driver would refuse it with an error).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A positive id from a query parameter, else None (absent, not a number, out of range)."""
+    try:
+        value = int(raw) if raw else None
+    except ValueError:
+        return None
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
+def id_or_404(value: int) -> int:
+    """An id from the address (``<int:…>`` takes any number of digits): 404 beyond range."""
+    if not 0 < value <= MAX_ID:
+        raise Http404
+    return value
 
 
 def view_paths(user: Any) -> set[str]:

@@ -14,6 +14,7 @@ Only units appear (codes, names, totals, grades, lists, rewards): never a person
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Final
@@ -22,10 +23,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from grassroots.assessment.actions.publishing import canonical_json
-from grassroots.assessment.models import GradeChoice, ListStatus, Publication
-from grassroots.assessment.queries_publishing import current_publications, kind_label
+from grassroots.assessment.models import GradeChoice, ListStatus, Publication, period_kind
+from grassroots.assessment.queries_publishing import kind_label
+from grassroots.assessment.states import RunState
+from grassroots.common.metrics import Period, PeriodError
 from grassroots.org.models import UnitKind
 
 PER_PAGE: Final = 30
@@ -88,9 +92,46 @@ def _lines(snapshot: dict[str, Any], status: str) -> list[ListLine]:
     ]
 
 
+#: Of two publications ending the same day, the longer period is the current one.
+KIND_ORDER: Final = {"monthly": 0, "quarterly": 1, "annual": 2}
+
+
+def _period_key(label: str) -> tuple[dt.datetime, int]:
+    try:
+        found = Period.parse(label)
+    except PeriodError:
+        return (dt.datetime.min.replace(tzinfo=dt.UTC), -1)
+    return (found.end, KIND_ORDER.get(period_kind(label), -1))
+
+
+def current_publications() -> list[Publication]:
+    """The current publication of each scheme, whose red and black lists the portal shows:
+    the newest period (the one ending last; a quarter or the year over the month ending the
+    same day), then the highest published version — not merely the latest published (a
+    corrected earlier month published today does not replace this month's lists). Reads the
+    snapshots of the chosen publications only."""
+    best: dict[int, tuple[Any, int]] = {}
+    for pk, scheme_id, period, version, published_at in Publication.objects.filter(
+        run__state__in=[RunState.PUBLISHED, RunState.FROZEN]
+    ).values_list("pk", "scheme_id", "period", "run__version", "published_at"):
+        key = (*_period_key(period), version, published_at, pk)
+        if scheme_id not in best or key > best[scheme_id][0]:
+            best[scheme_id] = (key, pk)
+    return list(
+        Publication.objects.filter(pk__in=[pk for _key, pk in best.values()])
+        .select_related("scheme", "run")
+        .order_by("scheme__code")
+    )
+
+
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """Publications, newest first, and the current red and black lists of each scheme."""
-    rows = Publication.objects.select_related("scheme", "run").order_by("-published_at", "-pk")
+    rows = (
+        Publication.objects.select_related("scheme", "run")
+        .defer("snapshot")  # the list shows none of it; a snapshot holds every result
+        .order_by("-published_at", "-pk")
+    )
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     current = [
         {
@@ -121,10 +162,21 @@ def _publication(sha256: str) -> Publication:
     return found
 
 
+@require_safe
 def publication(request: HttpRequest, sha256: str) -> HttpResponse:
     """One publication's rankings per peer group, from its snapshot, with its SHA-256."""
     pub = _publication(sha256)
     snapshot = pub.snapshot
+    # a later version of the same scheme and period (an appeal corrected it) supersedes it
+    newer = (
+        Publication.objects.filter(
+            scheme_id=pub.scheme_id, period=pub.period, run__version__gt=pub.run.version
+        )
+        .defer("snapshot")
+        .select_related("run")
+        .order_by("-run__version")
+        .first()
+    )
     grades = dict(GradeChoice.choices)
     lists = dict(ListStatus.choices)
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -142,6 +194,7 @@ def publication(request: HttpRequest, sha256: str) -> HttpResponse:
         "portal/assessment_publication.html",
         {
             "publication": pub,
+            "newer": newer,
             "snapshot": snapshot,
             "kind": kind_label(snapshot.get("kind", "")),
             "groups": [(group_label(g), rows) for g, rows in sorted(groups.items())],
@@ -151,6 +204,7 @@ def publication(request: HttpRequest, sha256: str) -> HttpResponse:
     )
 
 
+@require_safe
 def publication_json(request: HttpRequest, sha256: str) -> HttpResponse:
     """The snapshot's canonical JSON: its SHA-256 is the publication's."""
     pub = _publication(sha256)

@@ -136,6 +136,8 @@ def enter_value(
     label = check_period(scheme, period)
     number = check_value(value)
     text = (note or "").strip()
+    if "\x00" in text:
+        raise AssessmentError(_("Null characters are not allowed."), field="note")
     if len(text) > NOTE_MAX:
         raise AssessmentError(_("At most %(n)d characters.") % {"n": NOTE_MAX}, field="note")
     checked = check_evidence(evidence) if evidence is not None else None
@@ -189,6 +191,16 @@ class _Row:
     period: str
     value: str
     note: str
+
+
+#: The attribute of ``_Row`` holding each column.
+ROW_FIELDS: Final = {
+    "unit": "unit_code",
+    "indicator": "indicator_code",
+    "period": "period",
+    "value": "value",
+    "note": "note",
+}
 
 
 def _as_path(source: Path | str | IO[bytes], stack: ExitStack) -> tuple[Path, str]:
@@ -275,6 +287,15 @@ def import_entries(scheme: Scheme, source: Path | str | IO[bytes], *, actor: Use
     errors: list[RowError] = []
     if not rows:
         raise ImportRefused([RowError(2, "", _("The file has no rows."))])
+    # a NUL character cannot be stored, nor even looked up, in PostgreSQL: refuse its cell
+    nul = [
+        RowError(row.line, head[key], _("Null characters are not allowed."))
+        for row in rows
+        for key, attr in ROW_FIELDS.items()
+        if "\x00" in getattr(row, attr)
+    ]
+    if nul:
+        raise ImportRefused(nul)
     units = {
         u.code: u
         for u in Unit.objects.filter(code__in={r.unit_code for r in rows}).defer("geometry")

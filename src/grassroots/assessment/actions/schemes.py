@@ -17,7 +17,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grassroots.assessment.errors import AssessmentError
-from grassroots.assessment.models import Indicator, Scheme, Score
+from grassroots.assessment.models import (
+    Appeal,
+    Indicator,
+    ManualEntry,
+    RatingForm,
+    Scheme,
+    Score,
+)
 from grassroots.assessment.permissions import MANAGE
 from grassroots.org.permissions import require
 
@@ -106,16 +113,33 @@ def save_scheme(
     scheme.save()
     gone = [i for i in deleted if i.pk is not None]
     if gone:
-        used = set(
-            Score.objects.filter(indicator__in=[i.pk for i in gone]).values_list(
-                "indicator__code", flat=True
-            )
+        ids = [i.pk for i in gone]
+        scored = set(
+            Score.objects.filter(indicator__in=ids).values_list("indicator__code", flat=True)
         )
-        if used:
+        if scored:
             raise AssessmentError(
                 _(
                     "Indicator %(codes)s already has scores in a run and cannot be deleted; "
                     "change it instead."
+                )
+                % {"codes": "、".join(sorted(scored))},
+                field="indicators",
+            )
+        # the figures, forms and appeals that name an indicator keep it (PROTECT): refuse
+        # here, with the reason, rather than fail in the database
+        used = {
+            code
+            for model in (ManualEntry, RatingForm, Appeal)
+            for code in model.objects.filter(indicator__in=ids).values_list(
+                "indicator__code", flat=True
+            )
+        }
+        if used:
+            raise AssessmentError(
+                _(
+                    "Indicator %(codes)s already has entered figures, rating forms or appeals "
+                    "and cannot be deleted; change it instead."
                 )
                 % {"codes": "、".join(sorted(used))},
                 field="indicators",

@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.assessment.actions.entries import COLUMNS, enter_value, import_entries
 from grassroots.assessment.errors import AssessmentError
@@ -111,6 +111,7 @@ def _page(
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def entries(request: HttpRequest) -> HttpResponse:
     """GET: the list; POST ``action=enter`` (one figure) or ``action=import`` (a file)."""
     user = user_of(request)

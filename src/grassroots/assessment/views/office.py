@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
 
 from grassroots.assessment import access
 from grassroots.assessment.actions import compute_run
@@ -58,11 +59,16 @@ def querystring(request: HttpRequest, *drop: str) -> str:
     return params.urlencode()
 
 
+def _text(raw: str | None, limit: int = 100) -> str:
+    """A text filter from the query string, trimmed, without NUL characters (which
+    PostgreSQL refuses in a query)."""
+    return (raw or "").replace("\x00", "").strip()[:limit]
+
+
 def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
+    """A positive number from the query string (a year, an id), else None: a filter that is
+    not a number, or is beyond any id, is ignored rather than an error."""
+    return access.parse_id(raw)
 
 
 def admin_url(name: str, *args: Any) -> str:
@@ -73,6 +79,7 @@ def admin_url(name: str, *args: Any) -> str:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The office's overview: every scheme it sees with its latest runs. A unit's people
     (who neither compute nor manage) go to their own results."""
@@ -112,6 +119,7 @@ def _catalogue_year(request: HttpRequest, schemes: list[Scheme]) -> int:
 
 
 @login_required
+@require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Every indicator of the year's schemes: category, weight, where its data comes from,
     the metric's exact definition, the rule in words and the duty it derives from."""
@@ -132,7 +140,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     source = request.GET.get("source", "")
     if source in Source.values:
         indicators = indicators.filter(source=source)
-    if text := request.GET.get("q", "").strip():
+    if text := _text(request.GET.get("q")):
         indicators = indicators.filter(
             Q(name__icontains=text)
             | Q(code__icontains=text)
@@ -178,6 +186,7 @@ def _describe(ind: Indicator) -> None:
 
 
 @login_required
+@require_safe
 def schemes(request: HttpRequest) -> HttpResponse:
     """The schemes the user sees, by year."""
     user = user_of(request)
@@ -238,6 +247,7 @@ def scheme_context(request: HttpRequest, scheme: Scheme, form: ComputeForm) -> d
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A scheme: its indicators with the weight and burden checks, its runs by period and,
     for the office, the form that computes a run (POST ``period``)."""
@@ -275,6 +285,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def runs(request: HttpRequest) -> HttpResponse:
     """Runs the user sees, newest period first; ``?scheme=<id>&period=2026-10``."""
     user = user_of(request)
@@ -284,7 +295,7 @@ def runs(request: HttpRequest) -> HttpResponse:
     scheme_id = _int(request.GET.get("scheme"))
     if scheme_id is not None:
         found = found.filter(scheme_id=scheme_id)
-    period = request.GET.get("period", "").strip()[:16]
+    period = _text(request.GET.get("period"), 16)
     if period:
         found = found.filter(period__iexact=period)
     page = Paginator(found.order_by("-period", "scheme__code", "-version"), PAGE_SIZE).get_page(

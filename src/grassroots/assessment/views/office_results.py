@@ -17,10 +17,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from grassroots.assessment import access, records, wording
 from grassroots.assessment.exporting import XLSX_TYPE, export_run
-from grassroots.assessment.models import Result, Score, Source
+from grassroots.assessment.models import Publication, Result, Run, Score, Source
 from grassroots.assessment.permissions import APPEAL, VIEW
 from grassroots.assessment.states import RunState
 from grassroots.assessment.views.office import querystring
@@ -54,6 +56,7 @@ def decorate(result: Result, tied: bool) -> Result:
 
 
 @login_required
+@require_safe
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The ranking of a run, peer group by peer group (ties shown as ``2=``), with each
     unit's total, grade, list and reason, reward, training places and veto; the run's
@@ -90,11 +93,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def result_detail(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     """One unit's result in a run and every indicator's points, explained in words."""
     user = user_of(request)
     require(user, VIEW)
     run = access.visible_run(user, pk)
+    access.id_or_404(unit_pk)
     result = (
         Result.objects.visible_to(user)
         .filter(run=run, unit_id=unit_pk)
@@ -126,9 +131,29 @@ def result_detail(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
             "scores": scores,
             "lines": result_lines(result.explanation or {}, result.explanation.get("vetoes", [])),
             "group": group_name(result.peer_group),
-            "may_appeal": run.state == RunState.PUBLISHED and can(user, APPEAL, result.unit),
+            "may_appeal": may_appeal(user, run, result.unit),
         },
     )
+
+
+def may_appeal(user: Any, run: Run, unit: Any) -> bool:
+    """Whether to offer the appeal link: the run is published and still open to appeals
+    (its window has not closed, no newer version is published), it is not the annual
+    evaluation (whose scores are appealed in their month or quarter), and the user may
+    appeal for the unit. The action checks all of this again."""
+    if run.state != RunState.PUBLISHED or run.kind == "annual":
+        return False
+    if not can(user, APPEAL, unit):
+        return False
+    until = Publication.objects.filter(run=run).values_list("appeal_until", flat=True).first()
+    if until is None or timezone.localdate() > until:
+        return False
+    return not Run.objects.filter(
+        scheme_id=run.scheme_id,
+        period=run.period,
+        version__gt=run.version,
+        state__in=access.SHOWN_STATES,
+    ).exists()
 
 
 def explain_score(score: Score) -> Score:
@@ -176,6 +201,7 @@ def evidence_queryset(score: Score) -> Any:
 
 
 @login_required
+@require_safe
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """The records behind one score, paginated, each linking to its page; ``?counted=0``
     keeps those outside the numerator (e.g. the events that closed late), ``=1`` the
@@ -221,6 +247,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def mine(request: HttpRequest) -> HttpResponse:
     """The results of the user's own units over the periods (the newest version of each
     run they may see), each linking to its breakdown."""
@@ -249,6 +276,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def run_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The run as an .xlsx file: one sheet per peer group, the viewer's units only."""
     user = user_of(request)

@@ -26,8 +26,9 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from grassroots.assessment import access
 from grassroots.assessment.actions.appeals import decide_appeal, submit_appeal
 from grassroots.assessment.actions.publishing import freeze_run, publish_run, spread_failures
 from grassroots.assessment.errors import AssessmentError
@@ -43,7 +44,7 @@ from grassroots.assessment.models import (
     Run,
 )
 from grassroots.assessment.permissions import APPEAL, MANAGE, VIEW
-from grassroots.assessment.queries_publishing import kind_label, run_diff, runs_visible_to
+from grassroots.assessment.queries_publishing import kind_label, run_diff
 from grassroots.assessment.states import RunState
 from grassroots.common.http import user_of
 from grassroots.org.permissions import can
@@ -65,78 +66,113 @@ def _back(request: HttpRequest, run: Run) -> HttpResponseRedirect:
 
 
 def _run_in_scope(request: HttpRequest, pk: int) -> Run:
+    """A run the viewer may see (``access.visible_run``: every version for the office, the
+    published and frozen ones for the units — a computed run under review is a 404)."""
+    return access.visible_run(user_of(request), pk)
+
+
+def _diff_run(request: HttpRequest, pk: int) -> Run:
+    """A run whose differences the viewer may see: one it may see, or the new version that
+    accepting one of its appeals computed (the unit follows its appeal to the correction,
+    its own rows only, before the office publishes that version)."""
     user = user_of(request)
-    run = runs_visible_to(user).select_related("scheme__root").filter(pk=pk).first()
-    if run is None:
-        raise Http404
-    return run
+    access.id_or_404(pk)
+    try:
+        return access.visible_run(user, pk)
+    except Http404:
+        appealed = Appeal.objects.visible_to(user).filter(new_run_id=pk).values("new_run_id")
+        run = Run.objects.select_related("scheme__root").filter(pk__in=appealed).first()
+        if run is None:
+            raise
+        return run
+
+
+def _publish_page(
+    request: HttpRequest, run: Run, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    """The publish page of ``run``; ``error``: why publishing or freezing was refused."""
+    newer = (
+        Run.objects.filter(scheme=run.scheme, period=run.period, version__gt=run.version)
+        .order_by("-version")
+        .first()
+    )
+    return render(
+        request,
+        "assessment/publishing/publish.html",
+        {
+            "run": run,
+            "kind": kind_label(run.kind),
+            "state": RunState(run.state).label,
+            "publishable_state": run.state == RunState.COMPUTED,
+            "publication": Publication.objects.filter(run=run).first(),
+            "newer": newer,
+            "failures": spread_failures(run) if run.state == RunState.COMPUTED else [],
+            "results": Result.objects.filter(run=run).count(),
+            "appeal_workdays": run.scheme.appeal_workdays,
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what publishing will do, and whether the run may be published (the rules of the
-    minimum spread it fails, a newer version); POST: publish (季晒/年评). A refusal is shown
-    with the rule that failed."""
+    minimum spread it fails, a newer version); POST: publish (季晒/年评). A refusal is the
+    same page with the reason, answered 400 (a rule failed) or 409 (the run's state)."""
     user = user_of(request)
+    if not can(user, MANAGE):  # a unit's people publish nothing, whichever run it is
+        raise PermissionDenied
     run = _run_in_scope(request, pk)
+    if not can(user, MANAGE, run.scheme.root):
+        raise PermissionDenied
     if request.method == "GET":
-        if not can(user, MANAGE, run.scheme.root):
-            raise PermissionDenied
-        newer = (
-            Run.objects.filter(scheme=run.scheme, period=run.period, version__gt=run.version)
-            .order_by("-version")
-            .first()
-        )
-        return render(
-            request,
-            "assessment/publishing/publish.html",
-            {
-                "run": run,
-                "kind": kind_label(run.kind),
-                "state": RunState(run.state).label,
-                "publishable_state": run.state == RunState.COMPUTED,
-                "newer": newer,
-                "failures": spread_failures(run),
-                "results": Result.objects.filter(run=run).count(),
-                "appeal_workdays": run.scheme.appeal_workdays,
-            },
-        )
+        return _publish_page(request, run)
     try:
         publication = publish_run(run, actor=user)
     except AssessmentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("Published. SHA-256 %(sha)s; appeals are open until %(date)s.")
-            % {"sha": publication.sha256, "date": publication.appeal_until.isoformat()},
-        )
+        run.refresh_from_db()
+        return _publish_page(request, run, error=str(exc.message), status=exc.http_status)
+    messages.success(
+        request,
+        _("Published. SHA-256 %(sha)s; appeals are open until %(date)s.")
+        % {"sha": publication.sha256, "date": publication.appeal_until.isoformat()},
+    )
     return _back(request, run)
 
 
 @login_required
 @require_POST
 def freeze(request: HttpRequest, pk: int) -> HttpResponse:
-    """Freeze a published run once its appeal window has closed and no appeal waits."""
+    """Freeze a published run once its appeal window has closed and no appeal waits; a
+    refusal is the run's publish page with the reason (409)."""
+    user = user_of(request)
+    if not can(user, MANAGE):
+        raise PermissionDenied
     run = _run_in_scope(request, pk)
+    if not can(user, MANAGE, run.scheme.root):
+        raise PermissionDenied
     try:
-        freeze_run(run, actor=user_of(request))
+        freeze_run(run, actor=user)
     except AssessmentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The run is frozen: it can never change again."))
+        run.refresh_from_db()
+        return _publish_page(request, run, error=str(exc.message), status=exc.http_status)
+    messages.success(request, _("The run is frozen: it can never change again."))
     return _back(request, run)
 
 
 @login_required
+@require_safe
 def publications(request: HttpRequest) -> HttpResponse:
     """Every publication (newest first) with its hash, appeal window and state."""
     user = user_of(request)
     if not can(user, VIEW):
         raise PermissionDenied
-    rows = Publication.objects.select_related("scheme__root", "run").order_by(
-        "-published_at", "-pk"
+    rows = (
+        Publication.objects.select_related("scheme__root", "run")
+        .defer("snapshot", "scheme__root__geometry")  # the list shows neither
+        .order_by("-published_at", "-pk")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     waiting = dict(
@@ -164,6 +200,7 @@ def publications(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def appeals(request: HttpRequest) -> HttpResponse:
     """Appeals in the viewer's scope (the office: all of its units; a unit: its own), newest
     first, filtered by ``?state=``."""
@@ -332,6 +369,7 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def appeal_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """An appeal's evidence file, as a download."""
     item = _appeal_in_scope(request, pk)
@@ -345,21 +383,23 @@ def appeal_evidence(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+@require_safe
 def diff_parent(request: HttpRequest, pk: int) -> HttpResponse:
     """The differences of a version from the one it recomputed (its parent)."""
-    run = _run_in_scope(request, pk)
+    run = _diff_run(request, pk)
     if run.parent_id is None:
         raise Http404
     return diff(request, run.parent_id, run.pk)
 
 
 @login_required
+@require_safe
 def diff(request: HttpRequest, pk: int, other: int) -> HttpResponse:
     """What changed from one version to another of the same scheme and period (only the
     units the viewer may see; only changed rows)."""
     user = user_of(request)
-    before = _run_in_scope(request, pk)
-    after = _run_in_scope(request, other)
+    before = _diff_run(request, pk)
+    after = _diff_run(request, other)
     if (before.scheme_id, before.period) != (after.scheme_id, after.period):
         raise Http404
     named = run_diff(before, after, user=user)

@@ -23,7 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
 
+from grassroots.assessment import access
 from grassroots.assessment.actions.compute import units_in_scope
 from grassroots.assessment.actions.ratings import (
     close_form,
@@ -112,6 +114,7 @@ def flag_labels(diagnostics: dict[str, Any]) -> list[str]:
 
 
 @login_required
+@require_safe
 def form_list(request: HttpRequest) -> HttpResponse:
     """测评表: the office's forms in its scope; a rater's own sheets."""
     user = user_of(request)
@@ -153,6 +156,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def form_new(request: HttpRequest) -> HttpResponse:
     """发起测评: the office sends a form to raters."""
     user = user_of(request)
@@ -249,6 +253,7 @@ def _render_form(
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The office's page of a form; POST ``action=close`` or ``action=exclude``."""
     user = user_of(request)
@@ -272,7 +277,8 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The rating form is closed; its counted sheets now count."))
         return HttpResponseRedirect(reverse("assessment:form", args=[form.pk]))
     if action == "exclude":
-        sheet = RatingSheet.objects.filter(form=form, pk=request.POST.get("sheet") or 0).first()
+        sheet_id = access.parse_id(request.POST.get("sheet"))
+        sheet = RatingSheet.objects.filter(form=form, pk=sheet_id).first() if sheet_id else None
         if sheet is None:
             raise Http404
         reason = ReasonForm(request.POST, prefix=f"s{sheet.pk}")
@@ -343,10 +349,20 @@ def _render_sheet(
     )
 
 
+def _unshown(sheet: RatingSheet, form: JustificationForm) -> str:
+    """The justification's errors, for the top of the page when the sheet is not flagged
+    (the page then has no justification form to show them next to)."""
+    if sheet.state == SheetState.FLAGGED:
+        return ""
+    return " ".join(str(m) for errors in form.errors.values() for m in errors)
+
+
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The rater's sheet of form ``pk``; POST ``action=submit`` or ``action=justify``."""
     user = user_of(request)
+    access.id_or_404(pk)
     sheet = (
         RatingSheet.objects.filter(form_id=pk, rater=user)
         .select_related("form__scheme__root", "form__indicator")
@@ -360,12 +376,20 @@ def sheet_page(request: HttpRequest, pk: int) -> HttpResponse:
     if action == "justify":
         form = JustificationForm(request.POST)
         if not form.is_valid():
-            return _render_sheet(request, sheet, justification=form, status=400)
+            return _render_sheet(
+                request, sheet, justification=form, error=_unshown(sheet, form), status=400
+            )
         try:
             justify_sheet(sheet, form.cleaned_data["justification"], actor=user)
         except AssessmentError as exc:
             apply_error(form, exc)
-            return _render_sheet(request, sheet, justification=form, status=_status_of(exc))
+            return _render_sheet(
+                request,
+                sheet,
+                justification=form,
+                error=_unshown(sheet, form),
+                status=_status_of(exc),
+            )
         messages.success(
             request, _("Thank you: your justification is recorded and the sheet counts.")
         )
