@@ -11,6 +11,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from math import lcm
 from typing import TypeVar
 
 from grassroots.assessment.grading import Grade
@@ -52,15 +53,23 @@ def largest_remainder(total: int, weights: Mapping[K, Decimal]) -> dict[K, int]:
     """
     if total < 0 or any(w < 0 for w in weights.values()):
         raise ValueError("total and weights must not be negative")
-    weight_sum = sum((Fraction(w) for w in weights.values()), Fraction(0))
+    # Exact integer arithmetic: every weight over one common denominator, so that
+    # total × wᵢ ÷ Σ w = (total × nᵢ) ÷ Σ n, whose floor and remainder are plain integers
+    # (remainders over the same Σ n compare like the fractional parts).
+    fractions = {k: Fraction(w) for k, w in weights.items()}
+    common = lcm(*(f.denominator for f in fractions.values())) if fractions else 1
+    scaled = {k: f.numerator * (common // f.denominator) for k, f in fractions.items()}
+    weight_sum = sum(scaled.values())
     if weight_sum == 0:
         raise ValueError("at least one weight must be positive")
-    exact = {k: Fraction(total) * Fraction(w) / weight_sum for k, w in weights.items()}
-    amounts = {k: int(v) for k, v in exact.items()}  # int() floors non-negative fractions
+    amounts: dict[K, int] = {}
+    remainders: dict[K, int] = {}
+    for k, n in scaled.items():
+        amounts[k], remainders[k] = divmod(total * n, weight_sum)
     left = total - sum(amounts.values())
     position = {k: i for i, k in enumerate(weights)}
     by_remainder = sorted(
-        weights, key=lambda k: (exact[k] - amounts[k], weights[k], -position[k]), reverse=True
+        weights, key=lambda k: (remainders[k], scaled[k], -position[k]), reverse=True
     )
     for k in by_remainder[:left]:
         amounts[k] += 1

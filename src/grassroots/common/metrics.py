@@ -13,6 +13,13 @@ A metric function answers, for every unit asked for and in a fixed number of que
 score can always be explained. The assessment depends on this module only, never on
 another app's models.
 
+Batches: metrics of one source that can be computed together (e.g. several counts over
+the same table in one pass) name the same ``batch`` key, and the source registers a
+provider for it with ``@batch(key)``: a function ``(metrics, period, units) -> {name:
+values}``. ``compute_many`` hands all the asked metrics of a key to its provider in one
+call; any metric the provider does not answer (or a key without a provider) is computed
+on its own. A provider's values must equal the metrics' own, unit for unit.
+
 Apps' ``metrics.py`` modules are imported by ``autodiscover()`` (called once, lazily, by
 ``registry()`` and ``get()``; a project may also call it from an ``AppConfig.ready``).
 
@@ -26,7 +33,7 @@ import calendar
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -169,6 +176,8 @@ class Metric:
     evidence_func: EvidenceFunc | None = field(default=None, repr=False)
     #: The exact definition (the function's docstring).
     definition: str = ""
+    #: Metrics with the same key may be computed together by the key's batch provider.
+    batch_key: str | None = None
     #: Templates read its attributes; they must not call it.
     do_not_call_in_templates: ClassVar[bool] = True
 
@@ -199,8 +208,12 @@ def metric(
     unit: str,
     direction: Direction,
     evidence: EvidenceFunc | None = None,
+    batch: str | None = None,
 ) -> Callable[[MetricFunc], Metric]:
     """Register the decorated function as metric ``name`` (``app.metric_name``).
+
+    ``batch`` names the batch provider (see ``batch``) that may compute it together with
+    the other metrics of the same key; the function alone must give the same values.
 
     The function's docstring is the metric's definition and is required. Registering a
     name twice from different functions is an error (the same function again, as on a
@@ -229,9 +242,35 @@ def metric(
             compute=func,
             evidence_func=evidence,
             definition=doc,
+            batch_key=batch,
         )
         _REGISTRY[name] = registered
         return registered
+
+    return register
+
+
+BatchFunc = Callable[[Sequence[Metric], Period, "Units"], dict[str, list[MetricValue]]]
+_BATCHES: dict[str, BatchFunc] = {}
+
+
+def register_batch(key: str, func: BatchFunc) -> BatchFunc:
+    """Register ``func`` as the provider of the metrics declared with ``batch=key``.
+
+    It is called with those of them asked for (two or more), the period and the units
+    (``None``, a queryset or a list), and answers ``{name: values}`` — for every unit asked,
+    in the order a metric itself would; a metric it leaves out is computed on its own.
+    Registering a key again replaces its provider (as on a module reload).
+    """
+    _BATCHES[key] = func
+    return func
+
+
+def batch(key: str) -> Callable[[BatchFunc], BatchFunc]:
+    """Decorator form of ``register_batch``: ``@batch("events.ratios")``."""
+
+    def register(func: BatchFunc) -> BatchFunc:
+        return register_batch(key, func)
 
     return register
 
@@ -284,9 +323,20 @@ def compute_many(
     """Several metrics for the same units and period, each computed once.
 
     ``{name: values}`` in the order asked (duplicates once); unknown names raise
-    ``UnknownMetricError`` before anything is computed.
+    ``UnknownMetricError`` before anything is computed. Metrics sharing a batch key with a
+    registered provider are computed by it in one call; the others one by one.
     """
     wanted = [get(n) for n in dict.fromkeys(names)]
     if units is not None and not isinstance(units, QuerySet):
         units = list(units)
-    return {m.name: m(period, units) for m in wanted}
+    groups: dict[str, list[Metric]] = {}
+    for m in wanted:
+        if m.batch_key is not None and m.batch_key in _BATCHES:
+            groups.setdefault(m.batch_key, []).append(m)
+    found: dict[str, list[MetricValue]] = {}
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        answered = _BATCHES[key](members, period, units)
+        found.update((m.name, answered[m.name]) for m in members if m.name in answered)
+    return {m.name: found[m.name] if m.name in found else m(period, units) for m in wanted}

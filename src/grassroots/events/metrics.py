@@ -5,7 +5,10 @@ Every metric is computed for all units of a level in one query: village-level un
 ``township_id``, grids by ``grid_id`` — the place of the event decides whose figure it is,
 whoever handled it. Units of other kinds (county, department) get ``value=None``.
 Asking for villages and townships together costs one query per level, plus one to read
-the units when they are given as a queryset (none when given loaded).
+the units when they are given as a queryset (none when given loaded). The ratio metrics
+asked together (``common.metrics.compute_many``) share that one query per level: one pass
+over the events of any of their populations, each figure counted with a ``FILTER`` clause
+(``CASE`` on SQLite) — ``ratios_together``.
 
 Conventions shared by the definitions (period ``P`` = ``[start, end)``):
 
@@ -24,9 +27,11 @@ Conventions shared by the definitions (period ``P`` = ``[start, end)``):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import connection
@@ -47,7 +52,15 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.common.metrics import MetricValue, Period, metric, percent, quantize
+from grassroots.common.metrics import (
+    Metric,
+    MetricValue,
+    Period,
+    batch,
+    metric,
+    percent,
+    quantize,
+)
 from grassroots.events.models import Event, EventSource, Satisfaction
 from grassroots.events.states import EventStatus
 from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit, UnitKind
@@ -154,10 +167,15 @@ class Ratio:
             )
             wanted = set(ids)
             found.update((u, (t, h)) for u, t, h in rows if u in wanted)
+        return self.values(asked, found)
+
+    def values(self, asked: UnitsByLevel, found: dict[int, tuple[int, int]]) -> list[MetricValue]:
+        """Every asked unit's figure from ``{unit: (total, hits)}`` (absent: none)."""
+        measured = {u for ids in asked.levels.values() for u in ids}
         result = []
         for unit_id in asked.order:
             total, hits = found.get(unit_id, (0, 0))
-            if not any(unit_id in ids for ids in asked.levels.values()):
+            if unit_id not in measured:
                 result.append(MetricValue(unit_id, None, None, None))
             elif self.value == "count":
                 result.append(MetricValue(unit_id, Decimal(hits), hits, total))
@@ -181,6 +199,9 @@ class Ratio:
             .annotate(in_numerator=ExpressionWrapper(numerator, output_field=BooleanField()))
             .order_by("reported_at", "pk")
         )
+
+
+RATIOS_BATCH = "events.ratios"
 
 
 def received(period: Period, now: dt.datetime) -> Q:
@@ -238,12 +259,67 @@ PATROL_SHARE = Ratio(received, Q(source=EventSource.PATROL))
 OVERDUE = Ratio(due, ~HANDLED_ON_TIME, value="count")
 
 
+def ratios_together(
+    ratios: Sequence[Ratio], period: Period, units: Units, *, median: bool = False
+) -> tuple[list[list[MetricValue]], list[MetricValue] | None]:
+    """The figures of several ratios at once, one query per level: the events of any of
+    their populations, each population's count and each numerator's count in a ``FILTER``
+    clause (a population shared by several ratios is counted once). With ``median`` (on
+    PostgreSQL only) ``events.median_close_hours`` is taken in the same pass
+    (``percentile_cont … FILTER``). Equal, unit for unit, to each metric's own figures:
+    (the ratios' values, the median's or None)."""
+    now = timezone.now()
+    asked = UnitsByLevel.of(units)
+    populations: list[Q] = []
+    for r in ratios:
+        population = r.population(period, now)
+        if population not in populations:
+            populations.append(population)
+    keys = [populations.index(r.population(period, now)) for r in ratios]
+    counts: dict[str, Aggregate] = {
+        f"p{i}": Count("pk", filter=p) for i, p in enumerate(populations)
+    }
+    counts.update(
+        (f"h{j}", Count("pk", filter=populations[keys[j]] & r.hit)) for j, r in enumerate(ratios)
+    )
+    if median:
+        closed = closed_in(period, now)
+        populations.append(closed)
+        counts["median"] = Median(CLOSE_SECONDS, filter=closed)
+        counts["closed"] = Count("pk", filter=closed)
+    where = reduce(operator.or_, populations)
+    names = list(counts)
+    found: list[dict[int, tuple[int, int]]] = [{} for _ in ratios]
+    medians: dict[int, tuple[float, int]] = {}
+    for level, ids in asked.levels.items():
+        rows = (
+            Event.objects.alias(handled_at=HANDLED_AT)
+            .filter(where, asked.restrict(level))
+            .values(level)
+            .annotate(**counts)
+            .order_by()
+            .values_list(level, *names)
+        )
+        wanted = set(ids)
+        for unit, *figures in rows:
+            if unit not in wanted:
+                continue
+            by_name = dict(zip(names, figures, strict=True))
+            for j, key in enumerate(keys):
+                found[j][unit] = (by_name[f"p{key}"], by_name[f"h{j}"])
+            if median and by_name["closed"]:
+                medians[unit] = (by_name["median"], by_name["closed"])
+    values = [r.values(asked, f) for r, f in zip(ratios, found, strict=True)]
+    return values, _median_values(asked, medians) if median else None
+
+
 @metric(
     "events.acceptance_rate",
     label=_("Acceptance rate"),
     unit="%",
     direction="higher",
     evidence=ACCEPTANCE.evidence,
+    batch=RATIOS_BATCH,
 )
 def acceptance_rate(period: Period, units: Units) -> list[MetricValue]:
     """立案率 = accepted / received.
@@ -262,6 +338,7 @@ def acceptance_rate(period: Period, units: Units) -> list[MetricValue]:
     unit="%",
     direction="higher",
     evidence=DISPATCH_ACCURACY.evidence,
+    batch=RATIOS_BATCH,
 )
 def dispatch_accuracy(period: Period, units: Units) -> list[MetricValue]:
     """派遣准确率 = 1 − returned / dispatched.
@@ -280,6 +357,7 @@ def dispatch_accuracy(period: Period, units: Units) -> list[MetricValue]:
     unit="%",
     direction="higher",
     evidence=ON_TIME_HANDLING.evidence,
+    batch=RATIOS_BATCH,
 )
 def on_time_handling_rate(period: Period, units: Units) -> list[MetricValue]:
     """按期处置率 = handled on time / due for handling.
@@ -297,6 +375,7 @@ def on_time_handling_rate(period: Period, units: Units) -> list[MetricValue]:
     unit="%",
     direction="higher",
     evidence=CLOSING.evidence,
+    batch=RATIOS_BATCH,
 )
 def close_rate(period: Period, units: Units) -> list[MetricValue]:
     """结案率 = closed / due for closing.
@@ -313,6 +392,7 @@ def close_rate(period: Period, units: Units) -> list[MetricValue]:
     unit="%",
     direction="higher",
     evidence=ON_TIME_CLOSING.evidence,
+    batch=RATIOS_BATCH,
 )
 def on_time_close_rate(period: Period, units: Units) -> list[MetricValue]:
     """按期结案率 = closed on time / due for closing.
@@ -330,6 +410,7 @@ def on_time_close_rate(period: Period, units: Units) -> list[MetricValue]:
     unit="%",
     direction="lower",
     evidence=REWORK.evidence,
+    batch=RATIOS_BATCH,
 )
 def rework_rate(period: Period, units: Units) -> list[MetricValue]:
     """返工率 = reworked / due for closing.
@@ -347,6 +428,7 @@ def rework_rate(period: Period, units: Units) -> list[MetricValue]:
     unit="%",
     direction="higher",
     evidence=HOTLINE_RESPONSE.evidence,
+    batch=RATIOS_BATCH,
 )
 def hotline_response_rate(period: Period, units: Units) -> list[MetricValue]:
     """12345 响应率 = responded in time / received.
@@ -364,6 +446,7 @@ def hotline_response_rate(period: Period, units: Units) -> list[MetricValue]:
     unit="%",
     direction="higher",
     evidence=HOTLINE_RESOLUTION.evidence,
+    batch=RATIOS_BATCH,
 )
 def hotline_resolution_rate(period: Period, units: Units) -> list[MetricValue]:
     """12345 解决率 = resolved / received.
@@ -381,6 +464,7 @@ def hotline_resolution_rate(period: Period, units: Units) -> list[MetricValue]:
     unit="%",
     direction="higher",
     evidence=HOTLINE_SATISFACTION.evidence,
+    batch=RATIOS_BATCH,
 )
 def hotline_satisfaction_rate(period: Period, units: Units) -> list[MetricValue]:
     """12345 满意率 = (satisfied + basically satisfied) / rated.
@@ -397,6 +481,7 @@ def hotline_satisfaction_rate(period: Period, units: Units) -> list[MetricValue]
     unit="%",
     direction="higher",
     evidence=SATISFACTION.evidence,
+    batch=RATIOS_BATCH,
 )
 def satisfaction_rate(period: Period, units: Units) -> list[MetricValue]:
     """满意率 = (satisfied + basically satisfied) / rated.
@@ -413,6 +498,7 @@ def satisfaction_rate(period: Period, units: Units) -> list[MetricValue]:
     unit="%",
     direction="higher",
     evidence=PATROL_SHARE.evidence,
+    batch=RATIOS_BATCH,
 )
 def patrol_share(period: Period, units: Units) -> list[MetricValue]:
     """主动发现率 = found on patrol / received.
@@ -429,6 +515,7 @@ def patrol_share(period: Period, units: Units) -> list[MetricValue]:
     unit="",
     direction="lower",
     evidence=OVERDUE.evidence,
+    batch=RATIOS_BATCH,
 )
 def overdue_count(period: Period, units: Units) -> list[MetricValue]:
     """超期件数 = due in the period and not handled by the deadline.
@@ -438,6 +525,40 @@ def overdue_count(period: Period, units: Units) -> list[MetricValue]:
     ``resolve_by`` — handled late or not at all. Denominator: all events due in P.
     """
     return OVERDUE.compute(period, units)
+
+
+#: The ratio behind each ratio metric (the members of the ``events.ratios`` batch).
+RATIOS: dict[str, Ratio] = {
+    "events.acceptance_rate": ACCEPTANCE,
+    "events.dispatch_accuracy": DISPATCH_ACCURACY,
+    "events.on_time_handling_rate": ON_TIME_HANDLING,
+    "events.close_rate": CLOSING,
+    "events.on_time_close_rate": ON_TIME_CLOSING,
+    "events.rework_rate": REWORK,
+    "events.hotline_response_rate": HOTLINE_RESPONSE,
+    "events.hotline_resolution_rate": HOTLINE_RESOLUTION,
+    "events.hotline_satisfaction_rate": HOTLINE_SATISFACTION,
+    "events.satisfaction_rate": SATISFACTION,
+    "events.patrol_share": PATROL_SHARE,
+    "events.overdue_count": OVERDUE,
+}
+#: Computed in the same pass as the ratios on PostgreSQL (on its own elsewhere).
+MEDIAN = "events.median_close_hours"
+
+
+@batch(RATIOS_BATCH)
+def compute_ratios(
+    metrics: Sequence[Metric], period: Period, units: Units
+) -> dict[str, list[MetricValue]]:
+    """The ``events.ratios`` batch: the asked ratio metrics in one query per level, and on
+    PostgreSQL the median time to close in the same query."""
+    members = [m.name for m in metrics if m.name in RATIOS]
+    median = connection.vendor == "postgresql" and any(m.name == MEDIAN for m in metrics)
+    values, medians = ratios_together([RATIOS[n] for n in members], period, units, median=median)
+    answer = dict(zip(members, values, strict=True))
+    if medians is not None:
+        answer[MEDIAN] = medians
+    return answer
 
 
 # --- median time to close ---------------------------------------------------------------
@@ -484,6 +605,7 @@ CLOSE_SECONDS = Seconds("closed_at", "reported_at")
     unit="h",
     direction="lower",
     evidence=lambda unit_id, period: _closed_evidence(unit_id, period),
+    batch=RATIOS_BATCH,
 )
 def median_close_hours(period: Period, units: Units) -> list[MetricValue]:
     """结案时长中位数 (hours) = the median of ``closed_at − reported_at``.
@@ -491,8 +613,9 @@ def median_close_hours(period: Period, units: Units) -> list[MetricValue]:
     Over the events closed in the period (``closed_at`` in P, status closed), in
     calendar hours (not working hours), rounded half-up to 0.01; the mean of the two
     middle values for an even count. Denominator: the number of those events (the
-    numerator is not used). One query per level: ``percentile_cont`` on PostgreSQL, the
-    same median by window functions (``ROW_NUMBER``) on SQLite.
+    numerator is not used). One query per level: ``percentile_cont`` on PostgreSQL (in the
+    pass of the ratio metrics when asked with them), the same median by window functions
+    (``ROW_NUMBER``) on SQLite.
     """
     asked = UnitsByLevel.of(units)
     now = timezone.now()
@@ -510,9 +633,15 @@ def median_close_hours(period: Period, units: Units) -> list[MetricValue]:
             rows = _median_by_window(base, level)
         wanted = set(ids)
         found.update((u, (m, n)) for u, m, n in rows if u in wanted)
+    return _median_values(asked, found)
+
+
+def _median_values(asked: UnitsByLevel, found: dict[int, tuple[float, int]]) -> list[MetricValue]:
+    """Every asked unit's median from ``{unit: (median seconds, closed events)}``."""
+    measured = {u for ids in asked.levels.values() for u in ids}
     result = []
     for unit_id in asked.order:
-        if not any(unit_id in ids for ids in asked.levels.values()):
+        if unit_id not in measured:
             result.append(MetricValue(unit_id, None, None, None))
             continue
         median, n = found.get(unit_id, (None, 0))
