@@ -27,7 +27,12 @@ from django.db.models import Avg, Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grassroots.assessment.actions.compute import _fingerprint, _peer_group, units_in_scope
+from grassroots.assessment.actions.compute import (
+    _fingerprint,
+    _peer_group,
+    store_results,
+    units_in_scope,
+)
 from grassroots.assessment.annual import UnitYear, annual_results, annual_weights, year_end_points
 from grassroots.assessment.errors import AssessmentError
 from grassroots.assessment.models import (
@@ -223,24 +228,9 @@ def compute_annual(scheme: Scheme, period: Period, *, actor: User | None) -> Run
         computed_at=timezone.now(),
         created_by=actor,
     )
-    Result.objects.bulk_create(
-        Result(
-            run=run,
-            unit_id=r.unit,
-            peer_group=r.group,
-            total=r.total,
-            rank=r.rank,
-            group_size=r.group_size,
-            grade=r.grade,
-            list_status=r.list_status,
-            list_reason=r.list_reason[:200],
-            reward_fen=r.reward_fen,
-            training_places=r.training_places,
-            vetoed=r.vetoed,
-            explanation={**r.explanation, "components": components[r.unit]},
-        )
-        for r in results
-    )
+    for out in results:
+        out.explanation = {**out.explanation, "components": components[out.unit]}
+    store_results(run, results)
     from grassroots.audit.actions import record
 
     record(

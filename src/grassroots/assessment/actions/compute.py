@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -41,12 +42,14 @@ from grassroots.assessment.permissions import COMPUTE
 from grassroots.assessment.pipeline import (
     Config,
     IndicatorIn,
+    ResultOut,
     UnitIn,
     ValueIn,
     compute_results,
 )
 from grassroots.assessment.scoring import Direction, Normaliser, weight_difference
 from grassroots.assessment.states import RunState
+from grassroots.common.bulk import insert_rows
 from grassroots.common.metrics import Period, PeriodError, compute_many
 from grassroots.common.metrics import get as get_metric
 from grassroots.common.waivers import Waiver, waivers_for
@@ -56,6 +59,13 @@ from grassroots.org.queries import SEP
 
 if TYPE_CHECKING:
     from grassroots.org.models import User
+
+
+SCORE_FIELDS = ("run_id", "unit_id", "indicator_id", "raw_value", "numerator", "denominator",
+                "shrunk_value", "points", "explanation")  # fmt: skip
+RESULT_FIELDS = ("run_id", "unit_id", "peer_group", "total", "rank", "group_size", "grade",
+                 "list_status", "list_reason", "reward_fen", "training_places", "vetoed",
+                 "explanation")  # fmt: skip
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -68,6 +78,7 @@ def units_in_scope(scheme: Scheme) -> list[Unit]:
     return list(
         Unit.objects.filter(active=True, kind__in=scheme.unit_kinds)
         .filter(path__startswith=root.path + SEP)
+        .defer("geometry")  # boundaries: ~1 KB each, 34,000 villages in a province
         .order_by("code")
     )
 
@@ -154,6 +165,33 @@ def _apply_corrections(scheme: Scheme, period: str, values: dict[int, dict[int, 
         )
 
 
+def store_results(run: Run, results: Iterable[ResultOut]) -> None:
+    """Write a run's results (streamed with COPY on PostgreSQL, see ``common.bulk``)."""
+    insert_rows(
+        Result,
+        RESULT_FIELDS,
+        (
+            (
+                run.pk,
+                r.unit,
+                r.group,
+                r.total,
+                r.rank,
+                r.group_size,
+                r.grade,
+                r.list_status,
+                r.list_reason[:200],
+                r.reward_fen,
+                r.training_places,
+                r.vetoed,
+                r.explanation,
+            )
+            for r in results
+        ),
+        set_based_keys=True,
+    )
+
+
 @transaction.atomic
 def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
     """Compute ``scheme`` for ``period`` as a new run version in state ``computed``.
@@ -238,8 +276,6 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
         significance=scheme.needs_significance,
         training_places=scheme.training_places,
     )
-    scores, results, diagnostics = compute_results(unit_ins, indicator_ins, values, config)
-
     fingerprint = _fingerprint(
         {
             "period": parsed.label,
@@ -258,6 +294,8 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
             },
         }
     )
+    scores, results, diagnostics = compute_results(unit_ins, indicator_ins, values, config)
+
     previous = Run.objects.filter(scheme=scheme, period=parsed.label).order_by("-version").first()
     top = Run.objects.filter(scheme=scheme, period=parsed.label).aggregate(v=Max("version"))["v"]
     run = Run.objects.create(
@@ -273,39 +311,29 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
         created_by=actor,
     )
     metric_of = {i.pk: i.metric for i in indicators}
-    Score.objects.bulk_create(
-        Score(
-            run=run,
-            unit_id=s.unit,
-            indicator_id=s.indicator,
-            raw_value=s.raw.value,
-            numerator=s.raw.numerator,
-            denominator=s.raw.denominator,
-            shrunk_value=s.shrunk,
-            points=s.points,
-            # the metric and period name the evidence: metric.evidence(unit, period)
-            explanation={**s.explanation, "metric": metric_of[s.indicator], "period": run.period},
-        )
-        for s in scores
+    # plain rows, streamed with COPY on PostgreSQL (700,000 scores for a province), their
+    # keys checked once per key where the role may (see common.bulk)
+    insert_rows(
+        Score,
+        SCORE_FIELDS,
+        (
+            (
+                run.pk,
+                s.unit,
+                s.indicator,
+                s.raw.value,
+                s.raw.numerator,
+                s.raw.denominator,
+                s.shrunk,
+                s.points,
+                # the metric and period name the evidence: metric.evidence(unit, period)
+                {**s.explanation, "metric": metric_of[s.indicator], "period": run.period},
+            )
+            for s in scores
+        ),
+        set_based_keys=True,
     )
-    Result.objects.bulk_create(
-        Result(
-            run=run,
-            unit_id=r.unit,
-            peer_group=r.group,
-            total=r.total,
-            rank=r.rank,
-            group_size=r.group_size,
-            grade=r.grade,
-            list_status=r.list_status,
-            list_reason=r.list_reason[:200],
-            reward_fen=r.reward_fen,
-            training_places=r.training_places,
-            vetoed=r.vetoed,
-            explanation=r.explanation,
-        )
-        for r in results
-    )
+    store_results(run, results)
     from grassroots.audit.actions import record
 
     record(
