@@ -379,8 +379,8 @@ class Result(models.Model):
 
 
 class FormState(models.TextChoices):
-    OPEN = "open", _("Open")  # raters fill their sheets
-    CLOSED = "closed", _("Closed")  # no more sheets; the ratings count in the runs
+    OPEN = "open", pgettext_lazy("rating form", "Open")  # raters fill their sheets
+    CLOSED = "closed", pgettext_lazy("rating form", "Closed")  # the ratings count in the runs
 
 
 class RatingForm(models.Model):
