@@ -82,7 +82,7 @@ def test_a_refused_publication_names_the_failed_rule_on_the_page(
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
-    assert "reward spread" in page.content.decode().replace("&quot;", '"')
+    assert "奖励差距" in page.content.decode()  # the rule "reward spread", named
     run.refresh_from_db()
     assert run.state == RunState.COMPUTED
 
@@ -99,7 +99,7 @@ def test_the_publish_page_says_beforehand_which_rule_fails(
 
     body = page.content.decode().replace("&quot;", '"')
     assert page.status_code == 200
-    assert "reward spread" in body and "0.666667" in body
+    assert "奖励差距" in body and "0.666667" in body  # the rule "reward spread" and its value
     assert 'method="post"' not in body.split('class="card"')[1]  # no button to press
     run.refresh_from_db()
     assert run.state == RunState.COMPUTED

@@ -45,9 +45,9 @@ def test_the_current_lists_give_a_reason_for_each_entry(publication: Any) -> Non
 
     red = body.split('class="red-list"')[1].split("</ul>")[0]
     black = body.split('class="black-list"')[1].split("</ul>")[0]
-    assert "礼州村" in red and "best 1" in red
+    assert "礼州村" in red and "位列同组前 1 名" in red  # among the best 1 of its group
     assert "安宁村" in black and "overdue-veto" in black  # vetoed, and by what
-    assert "rank" in red and "total" in red
+    assert "排第 2 名" in red and "总分 85.00" in red  # its rank and total
 
 
 def test_the_rankings_come_from_the_snapshot_not_the_live_tables(
