@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 ExplainValue = Decimal | int | str | bool | None
 
@@ -38,3 +39,18 @@ class Explanation:
     inputs: Mapping[str, ExplainValue] = field(default_factory=dict)
     points: Decimal = Decimal(0)
     notes: tuple[str, ...] = ()
+
+
+def _json_value(value: ExplainValue) -> ExplainValue:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def as_json(explanation: Explanation) -> dict[str, Any]:
+    """An explanation as JSON (Decimals as strings, so nothing is lost)."""
+    return {
+        "rule": explanation.rule,
+        "params": {k: _json_value(v) for k, v in explanation.params.items()},
+        "inputs": {k: _json_value(v) for k, v in explanation.inputs.items()},
+        "points": str(explanation.points),
+        "notes": list(explanation.notes),
+    }

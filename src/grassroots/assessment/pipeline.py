@@ -9,13 +9,13 @@ groups → red/black lists → quota grading → rewards → diagnostics.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from grassroots.assessment.diagnostics import outcome_diagnostics
-from grassroots.assessment.explain import Explanation, points, rate
+from grassroots.assessment.explain import as_json, points, rate
 from grassroots.assessment.fairness import (
     RateInput,
     Signal,
@@ -40,7 +40,7 @@ from grassroots.assessment.rewards import (
     allocate_by_grade,
     allocate_places,
 )
-from grassroots.assessment.rules import RANK_POINTS, VETO, apply_rule, vetoed
+from grassroots.assessment.rules import RANK_POINTS, VETO, PreparedRule, prepare
 from grassroots.assessment.scoring import Direction, Normaliser, normalise
 
 ZERO = Decimal(0)
@@ -77,7 +77,7 @@ class ValueIn:
     extra: Mapping[str, Any] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ScoreOut:
     unit: int
     indicator: int
@@ -116,23 +116,18 @@ class Config:
     training_places: int = 0
 
 
-def jsonable(explanation: Explanation) -> dict[str, Any]:
-    """An explanation as JSON (Decimals as strings, so nothing is lost)."""
+#: An explanation as JSON (kept here for the callers that import it from the pipeline).
+jsonable = as_json
 
-    def conv(value: Any) -> Any:
-        return str(value) if isinstance(value, Decimal) else value
-
-    return {
-        "rule": explanation.rule,
-        "params": {k: conv(v) for k, v in explanation.params.items()},
-        "inputs": {k: conv(v) for k, v in explanation.inputs.items()},
-        "points": str(explanation.points),
-        "notes": list(explanation.notes),
-    }
+NO_VALUE = ValueIn(None)
 
 
-def _is_int(value: Decimal | None) -> bool:
-    return value is not None and value == value.to_integral_value() and value >= 0
+def _count(value: Decimal) -> int | None:
+    """``value`` as a count (a whole number, not negative), None if it is not one."""
+    if not value.is_finite():
+        return None
+    whole = int(value)
+    return whole if whole == value and whole >= 0 else None
 
 
 def _rate_inputs(
@@ -144,8 +139,9 @@ def _rate_inputs(
         v = values.get(u.id)
         if v is None or v.numerator is None or v.denominator is None:
             continue
-        if _is_int(v.numerator) and _is_int(v.denominator) and v.numerator <= v.denominator:
-            groups[u.group].append(RateInput(u.id, int(v.numerator), int(v.denominator)))
+        events, trials = _count(v.numerator), _count(v.denominator)
+        if events is not None and trials is not None and events <= trials:
+            groups[u.group].append(RateInput(u.id, events, trials))
     return groups
 
 
@@ -159,8 +155,125 @@ def _shrunk(
         if sum(i.trials for i in inputs) == 0:
             continue
         for r in shrink_rates(inputs).rates:
-            out[int(str(r.unit))] = (rate(r.shrunk * 100), r.own_weight)
+            unit = r.unit if type(r.unit) is int else int(str(r.unit))
+            out[unit] = (rate(r.shrunk * 100), r.own_weight)
     return out
+
+
+class Scoring:
+    """A run's scores, indicator by indicator, then its results.
+
+    ``scores()`` yields every unit's score on every indicator one by one (a caller that
+    writes them as they come never holds a province's 700,000 explanations at once);
+    ``results()``, once the scores have all been taken, ranks, grades and rewards the units
+    from their totals. ``values[indicator id][unit id]``.
+    """
+
+    def __init__(
+        self,
+        units: Sequence[UnitIn],
+        indicators: Sequence[IndicatorIn],
+        values: Mapping[int, Mapping[int, ValueIn]],
+        config: Config,
+    ) -> None:
+        self.units = units
+        self.indicators = indicators
+        self.values = values
+        self.config = config
+        self.totals: dict[int, Decimal] = {u.id: ZERO for u in units}
+        self.vetoes: dict[int, list[str]] = defaultdict(list)
+        self._state = "new"
+
+    def scores(self) -> Iterator[ScoreOut]:
+        """Every unit's score on every indicator, in the indicators' order (once)."""
+        if self._state != "new":
+            raise RuntimeError("the scores of a run are taken once")
+        self._state = "scoring"
+        by_group: dict[str, list[UnitIn]] = defaultdict(list)
+        for u in self.units:
+            by_group[u.group].append(u)
+        for ind in self.indicators:
+            yield from self._indicator(ind, by_group)
+        self._state = "scored"
+
+    def _indicator(
+        self, ind: IndicatorIn, by_group: Mapping[str, list[UnitIn]]
+    ) -> Iterator[ScoreOut]:
+        units = self.units
+        ind_values = self.values.get(ind.id, {})
+        shrunk = _shrunk(units, ind_values) if self.config.shrink and ind.is_rate else {}
+        used: dict[int, Decimal | None] = {}
+        plain = ind.normaliser is Normaliser.NONE
+        for u in units:
+            value = ind_values.get(u.id, NO_VALUE).value
+            if value is not None and not plain:
+                value = normalise(value, ind.normaliser, households=u.households, grids=u.grids)
+            if value is not None and u.id in shrunk:
+                value = shrunk[u.id][0]
+            used[u.id] = value
+        ranks: dict[int, tuple[int, int]] = {}
+        if ind.rule == RANK_POINTS:
+            sign = 1 if ind.direction is Direction.HIGHER else -1
+            for members in by_group.values():
+                known = [(m.id, used[m.id]) for m in members if used[m.id] is not None]
+                ranked = competition_ranks((k, sign * v) for k, v in known if v is not None)
+                for key, r in ranked.items():
+                    ranks[int(str(key))] = (r, len(known))
+        rule: PreparedRule | None = None  # read when the first value needs it
+        is_veto = ind.rule == VETO
+        totals, vetoes = self.totals, self.vetoes
+        for u in units:
+            raw = ind_values.get(u.id, NO_VALUE)
+            value = used[u.id]
+            if value is None:
+                expl: dict[str, Any] = {"rule": ind.rule, "points": "0", "notes": ["no_data"]}
+                pts = ZERO
+            else:
+                if rule is None:
+                    rule = prepare(ind.rule, ind.params, weight=ind.weight, direction=ind.direction)
+                rank, size = ranks.get(u.id, (1, 1))
+                pts, expl = rule.explain(value, rank, size)
+                if is_veto and rule.vetoes(value):
+                    vetoes[u.id].append(ind.code)
+            own = shrunk.get(u.id)
+            if own is not None and raw.value is not None:
+                expl["notes"].append("shrunk")
+                expl["shrinkage"] = {
+                    "raw": str(raw.value),
+                    "shrunk": str(own[0]),
+                    "own_weight": str(own[1]),
+                }
+            if raw.extra:
+                expl.update(raw.extra)
+            expl["numerator"] = None if raw.numerator is None else str(raw.numerator)
+            expl["denominator"] = None if raw.denominator is None else str(raw.denominator)
+            totals[u.id] += pts
+            # one at a time: a score written as it comes is gone before the next is made
+            yield ScoreOut(
+                unit=u.id,
+                indicator=ind.id,
+                raw=raw,
+                used=value,
+                shrunk=None if own is None else own[0],
+                points=pts,
+                explanation=expl,
+            )
+
+    def results(self) -> tuple[list[ResultOut], dict[str, Any]]:
+        """The units' results and the run's diagnostics, from the scores' totals."""
+        if self._state != "scored":
+            raise RuntimeError("the results come after all the scores")
+        units, vetoes = self.units, self.vetoes
+        unit_totals = [
+            UnitTotal(u.id, u.group, points(self.totals[u.id]), vetoed=bool(vetoes[u.id]))
+            for u in units
+        ]
+        significance = (
+            _significance(units, self.indicators, self.values, self.config)
+            if self.config.significance
+            else None
+        )
+        return outcomes(unit_totals, vetoes, self.config, significance=significance)
 
 
 def compute_results(
@@ -169,86 +282,11 @@ def compute_results(
     values: Mapping[int, Mapping[int, ValueIn]],
     config: Config,
 ) -> tuple[list[ScoreOut], list[ResultOut], dict[str, Any]]:
-    """Scores, results and run diagnostics. ``values[indicator id][unit id]``."""
-    scores: list[ScoreOut] = []
-    totals: dict[int, Decimal] = {u.id: ZERO for u in units}
-    vetoes: dict[int, list[str]] = defaultdict(list)
-    by_group: dict[str, list[UnitIn]] = defaultdict(list)
-    for u in units:
-        by_group[u.group].append(u)
-
-    for ind in indicators:
-        ind_values = values.get(ind.id, {})
-        shrunk = _shrunk(units, ind_values) if config.shrink and ind.is_rate else {}
-        used: dict[int, Decimal | None] = {}
-        for u in units:
-            raw = ind_values.get(u.id, ValueIn(None))
-            value = raw.value
-            if value is not None:
-                value = normalise(value, ind.normaliser, households=u.households, grids=u.grids)
-            if u.id in shrunk and value is not None:
-                value = shrunk[u.id][0]
-            used[u.id] = value
-        ranks: dict[int, tuple[int, int]] = {}
-        if ind.rule == RANK_POINTS:
-            for members in by_group.values():
-                known = [(m.id, used[m.id]) for m in members if used[m.id] is not None]
-                sign = 1 if ind.direction is Direction.HIGHER else -1
-                ranked = competition_ranks((k, sign * v) for k, v in known if v is not None)
-                for key, r in ranked.items():
-                    ranks[int(str(key))] = (r, len(known))
-        for u in units:
-            raw = ind_values.get(u.id, ValueIn(None))
-            value = used[u.id]
-            notes: list[str] = []
-            if value is None:
-                expl: dict[str, Any] = {"rule": ind.rule, "points": "0", "notes": ["no_data"]}
-                pts = ZERO
-            else:
-                rank, size = ranks.get(u.id, (1, 1))
-                result = apply_rule(
-                    ind.rule,
-                    ind.params,
-                    value,
-                    weight=ind.weight,
-                    direction=ind.direction,
-                    rank=rank,
-                    group_size=size,
-                )
-                pts = points(result.points)
-                expl = jsonable(result.explanation)
-                if ind.rule == VETO and vetoed(ind.params, value):
-                    vetoes[u.id].append(ind.code)
-            if u.id in shrunk and raw.value is not None:
-                notes.append("shrunk")
-                expl["shrinkage"] = {
-                    "raw": str(raw.value),
-                    "shrunk": str(shrunk[u.id][0]),
-                    "own_weight": str(shrunk[u.id][1]),
-                }
-            expl["notes"] = list(expl.get("notes", [])) + notes
-            if raw.extra:
-                expl.update(raw.extra)
-            expl["numerator"] = None if raw.numerator is None else str(raw.numerator)
-            expl["denominator"] = None if raw.denominator is None else str(raw.denominator)
-            totals[u.id] += pts
-            scores.append(
-                ScoreOut(
-                    unit=u.id,
-                    indicator=ind.id,
-                    raw=raw,
-                    used=value,
-                    shrunk=shrunk[u.id][0] if u.id in shrunk else None,
-                    points=pts,
-                    explanation=expl,
-                )
-            )
-
-    unit_totals = [
-        UnitTotal(u.id, u.group, points(totals[u.id]), vetoed=bool(vetoes[u.id])) for u in units
-    ]
-    significance = _significance(units, indicators, values, config) if config.significance else None
-    results, diagnostics = outcomes(unit_totals, vetoes, config, significance=significance)
+    """Scores, results and run diagnostics. ``values[indicator id][unit id]``.
+    (:class:`Scoring` gives the scores one indicator at a time.)"""
+    scoring = Scoring(units, indicators, values, config)
+    scores = list(scoring.scores())
+    results, diagnostics = scoring.results()
     return scores, results, diagnostics
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -43,9 +43,10 @@ from grassroots.assessment.pipeline import (
     Config,
     IndicatorIn,
     ResultOut,
+    ScoreOut,
+    Scoring,
     UnitIn,
     ValueIn,
-    compute_results,
 )
 from grassroots.assessment.scoring import Direction, Normaliser, weight_difference
 from grassroots.assessment.states import RunState
@@ -163,6 +164,23 @@ def _apply_corrections(scheme: Scheme, period: str, values: dict[int, dict[int, 
                 },
             },
         )
+
+
+def store_scores(run: Run, scores: Iterable[ScoreOut], metric_of: dict[int, str]) -> None:
+    """Write a run's scores as they are computed: plain rows, streamed with COPY on
+    PostgreSQL (700,000 scores for a province), their keys checked once per key where the
+    role may (see ``common.bulk``)."""
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for s in scores:
+            explanation = s.explanation  # the score's own: completed in place
+            # the metric and period name the evidence: metric.evidence(unit, period)
+            explanation["metric"] = metric_of[s.indicator]
+            explanation["period"] = run.period
+            yield (run.pk, s.unit, s.indicator, s.raw.value, s.raw.numerator,
+                   s.raw.denominator, s.shrunk, s.points, explanation)  # fmt: skip
+
+    insert_rows(Score, SCORE_FIELDS, rows(), set_based_keys=True)
 
 
 def store_results(run: Run, results: Iterable[ResultOut]) -> None:
@@ -294,7 +312,7 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
             },
         }
     )
-    scores, results, diagnostics = compute_results(unit_ins, indicator_ins, values, config)
+    scoring = Scoring(unit_ins, indicator_ins, values, config)
 
     previous = Run.objects.filter(scheme=scheme, period=parsed.label).order_by("-version").first()
     top = Run.objects.filter(scheme=scheme, period=parsed.label).aggregate(v=Max("version"))["v"]
@@ -305,34 +323,15 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
         version=(top or 0) + 1,
         parent=previous,
         fingerprint=fingerprint,
-        diagnostics=diagnostics,
         notes=notes,
-        computed_at=timezone.now(),
         created_by=actor,
     )
-    metric_of = {i.pk: i.metric for i in indicators}
-    # plain rows, streamed with COPY on PostgreSQL (700,000 scores for a province), their
-    # keys checked once per key where the role may (see common.bulk)
-    insert_rows(
-        Score,
-        SCORE_FIELDS,
-        (
-            (
-                run.pk,
-                s.unit,
-                s.indicator,
-                s.raw.value,
-                s.raw.numerator,
-                s.raw.denominator,
-                s.shrunk,
-                s.points,
-                # the metric and period name the evidence: metric.evidence(unit, period)
-                {**s.explanation, "metric": metric_of[s.indicator], "period": run.period},
-            )
-            for s in scores
-        ),
-        set_based_keys=True,
-    )
+    store_scores(run, scoring.scores(), {i.pk: i.metric for i in indicators})
+    results, diagnostics = scoring.results()
+    # the diagnostics are known once every score is: the run row (created first, for the
+    # scores' key) is completed in the same transaction
+    run.diagnostics, run.computed_at = diagnostics, timezone.now()
+    Run.objects.filter(pk=run.pk).update(diagnostics=diagnostics, computed_at=run.computed_at)
     store_results(run, results)
     from grassroots.audit.actions import record
 
