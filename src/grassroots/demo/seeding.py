@@ -14,7 +14,9 @@ Below every village, grids of 300–500 households; under every county, eight de
 (``<county>D01`` 住房和城乡建设局 …); the demo logins of :mod:`grassroots.demo.users`; the
 event taxonomy (``events.taxonomy.load_taxonomy``) and ``months`` months of event history
 (:mod:`grassroots.demo.events`; by default ``DEFAULT_MONTHS`` of the scale: 12 for the
-city that ``grassroots demo`` serves, 3 for the town, none for the larger scales).
+city that ``grassroots demo`` serves, 3 for the town, none for the larger scales), the
+year's supervised tasks (:mod:`grassroots.demo.tasks`) and, with them, the year's
+assessment up to now (:mod:`grassroots.demo.assessment`).
 The scale's top unit is the root of the tree (a later ``import-divisions`` moves it
 under its province). Everything is written in one transaction, so an interrupted seed
 leaves nothing behind.
@@ -83,6 +85,9 @@ class SeedSummary:
     months: int = 0
     events: int = 0
     tasks: int = 0
+    #: Assessment runs computed and publications made (月考季晒年评 up to now).
+    assessment_runs: int = 0
+    publications: int = 0
     seconds: float = 0.0
 
     @property
@@ -171,6 +176,7 @@ def seed(
         summary.population, summary.households = plan.root.population, plan.root.households
         summary.events = _seed_history(months, seed, progress)
         summary.tasks = _seed_tasks(months, seed, progress)
+        _seed_assessment(summary, seed, progress)
         from grassroots.audit.actions import record
 
         record(
@@ -217,6 +223,20 @@ def _seed_tasks(months: int, seed: int, progress: ProgressCallback | None) -> in
     return seed_tasks(rng=rng, progress=progress).tasks
 
 
+def _seed_assessment(summary: SeedSummary, seed: int, progress: ProgressCallback | None) -> None:
+    """The year's two assessment schemes of 西昌, and their months, quarters (published)
+    and year so far, through the assessment's actions (:mod:`grassroots.demo.assessment`);
+    only with a history to assess."""
+    if summary.months <= 0:
+        return
+    from grassroots.demo.assessment import seed_assessment
+
+    rng = random.Random(f"{seed}:assessment")  # noqa: S311 - synthetic demo data
+    done = seed_assessment(rng=rng, progress=progress)
+    summary.assessment_runs = done.runs
+    summary.publications = len(done.published)
+
+
 def _refuse_units() -> None:
     if Unit.objects.exists():
         raise SeedError(
@@ -228,14 +248,26 @@ def _refuse_units() -> None:
 
 
 def _clear_units() -> None:
-    """Delete every event, supervised task, membership and unit, deepest first (PROTECT
-    holds parents)."""
+    """Delete every assessment record, event, supervised task, membership and unit,
+    deepest first (PROTECT holds parents)."""
+    from grassroots.assessment import models as ass
     from grassroots.events.models import Attachment, Event, EventAction
     from grassroots.supervision import models as sup
 
     with connection.cursor() as cursor:
         # Plain deletes: the ORM's cascade would list every id (too many for SQLite).
         for model in (
+            ass.Publication,
+            ass.Appeal,
+            ass.Rating,
+            ass.RatingSheet,
+            ass.RatingForm,
+            ass.ManualEntry,
+            ass.Score,
+            ass.Result,
+            ass.Run,
+            ass.Indicator,
+            ass.Scheme,
             Attachment,
             EventAction,
             Event,
