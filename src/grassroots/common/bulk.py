@@ -54,7 +54,11 @@ def insert_rows(
         objs = [model(**dict(zip(names, row, strict=True))) for row in rows]
         model._default_manager.using(using).bulk_create(objs, batch_size=BATCH)
         return len(objs)
-    encoders = {i: getattr(columns[i], "encoder", None) for i in json_at}
+    # one encoder per JSON column, not one per value (json.dumps with cls= builds a new one)
+    encode = {
+        i: (getattr(columns[i], "encoder", None) or json.JSONEncoder)(ensure_ascii=False).encode
+        for i in json_at
+    }
     quote = connection.ops.quote_name
     sql = "COPY {} ({}) FROM STDIN".format(
         quote(opts.db_table), ", ".join(quote(str(f.column)) for f in columns)
@@ -70,7 +74,7 @@ def insert_rows(
                     row = list(row)
                     for i in json_at:
                         if row[i] is not None or not columns[i].null:
-                            row[i] = json.dumps(row[i], cls=encoders[i], ensure_ascii=False)
+                            row[i] = encode[i](row[i])
                 for i, seen in keys.items():
                     seen.add(row[i])
                 copy.write_row(row)

@@ -22,7 +22,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from grassroots.assessment import access
@@ -54,6 +53,7 @@ from grassroots.assessment.models import (
     SheetState,
 )
 from grassroots.assessment.permissions import MANAGE
+from grassroots.assessment.rating_notices import FLAG_LABELS
 from grassroots.common.http import user_of
 from grassroots.org.models import Membership, User
 from grassroots.org.permissions import can, require, roles_granting
@@ -61,14 +61,6 @@ from grassroots.org.queries import active_grants, scope_q
 
 PAGE_SIZE = 50
 
-#: What each diagnostics flag means, for the pages.
-FLAG_LABELS = {
-    "constant": gettext_lazy("Same score for every unit"),
-    "low_spread": gettext_lazy("Scores spread far less than the group's (ratio below 0.5)"),
-    "identical": gettext_lazy("More than 80% identical scores"),
-    "lenient": gettext_lazy("Much more lenient than the other raters"),
-    "severe": gettext_lazy("Much more severe than the other raters"),
-}
 BAND_LABELS = ("<60", "60–69", "70–79", "80–89", "≥90")
 
 
