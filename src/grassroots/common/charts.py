@@ -103,6 +103,7 @@ def nice_ticks(lo: float, hi: float, count: int = 5, *, integer: bool = False) -
     lo, hi = sorted((_clean(lo) or 0.0, _clean(hi) or 0.0))
     span = hi - lo
     raw = span / count if span > 0 else max(abs(hi), 1.0) / count
+    raw = max(raw, 1e-12)  # a subnormal span would underflow to 0 (the step floor is 0.01)
     exponent = math.floor(math.log10(raw))
     fraction = raw / 10.0**exponent
     mantissa = next((m for m in (1, 2, 5) if fraction <= m + 1e-9), 10)
