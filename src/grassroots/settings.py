@@ -180,6 +180,33 @@ if _test_db := env_str("GRASSROOTS_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": _test_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- cache ----------------------------------------------------------------------------
+# The public forms' captcha challenges and rate limits live in the cache, so every web
+# process must share it: with several processes set GRASSROOTS_CACHE_URL (redis://… for
+# Redis, file:///path for a directory on one machine). The default, one process's memory,
+# suits `grassroots demo` (a single process) and the tests.
+_cache_url = env_str("GRASSROOTS_CACHE_URL")
+if _cache_url.startswith(("redis://", "rediss://")):
+    CACHES: dict[str, dict[str, Any]] = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
+    }
+elif _cache_url.startswith("file://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _cache_url.removeprefix("file://"),
+        }
+    }
+elif _cache_url:
+    raise ImproperlyConfigured(
+        "GRASSROOTS_CACHE_URL must start with redis://, rediss:// or file://"
+    )
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- background jobs ------------------------------------------------------------------
 _queue_url = env_str("GRASSROOTS_QUEUE_URL")
 HUEY: dict[str, Any] = {

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.captcha_support import fix_captcha
 from tests.e2e.browsing import (
     Browse,
     act,
@@ -32,10 +33,17 @@ from tests.pages_support import PHONE, POINT, World
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture(autouse=True)
+def captcha_answer(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The live server runs in this process: its captcha draws the seeded challenge."""
+    return fix_captcha(monkeypatch)
+
+
 FIRST_STEPS = ["已上报", "已受理", "已派遣", "开始处置", "已处置", "已核查", "已结案"]
 
 
-def resident_reports(browse: Browse) -> tuple[Any, str]:
+def resident_reports(browse: Browse, captcha_answer: str) -> tuple[Any, str]:
     """The resident's phone after sending the public form, and the event number shown."""
     lat, lon = POINT
     page = browse.open(
@@ -54,6 +62,18 @@ def resident_reports(browse: Browse) -> tuple[Any, str]:
     page.fill("input[name=contact_phone]", PHONE)
     page.fill("input[name=contact_name]", "刘女士")
     page.set_input_files("input[name=photos]", files=[png_file("scene.png")])
+    # the captcha: a picture (换一张 draws another in place), typed in small letters
+    assert images_loaded(page, "#captcha-image") == [180]
+    first = page.evaluate("document.getElementById('captcha-image').src")
+    page.click("#captcha-new")
+    page.wait_for_function(
+        "(s) => { const i = document.getElementById('captcha-image');"
+        " return i.src !== s && i.complete && i.naturalWidth > 0; }",
+        arg=first,
+    )
+    assert page.url.endswith("/public/report/")  # still the same page, nothing lost
+    assert page.input_value("input[name=contact_phone]") == PHONE
+    page.fill("input[name=captcha]", captcha_answer.lower())
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.click("form.report-form button[type=submit]")
     page.wait_for_url(re.compile(r"/public/report/done/$"))
@@ -63,12 +83,12 @@ def resident_reports(browse: Browse) -> tuple[Any, str]:
 
 
 def test_the_whole_life_of_a_residents_report(
-    browse: Browse, world: World, village_cadre: Any, dept_staff: Any
+    browse: Browse, world: World, village_cadre: Any, dept_staff: Any, captcha_answer: str
 ) -> None:
     from grassroots.events.models import Event
 
     # 1. the resident reports on the public form and is given the number
-    resident, number = resident_reports(browse)
+    resident, number = resident_reports(browse, captcha_answer)
     resident.click(f"a[href='/public/track/{number}/']")
     resident.wait_for_url(re.compile(rf"/public/track/{number}/$"))
     assert resident.locator("main .badge").first.inner_text() == "已上报"

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from tests.captcha_support import fix_captcha, solved
 from tests.pages_support import PHONE, POINT, World, advance, build_world, photo, report
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +23,10 @@ def world(tree: dict[str, Any], official_calendar: None) -> World:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Any, settings: Any) -> Any:
+def _isolated(tmp_path: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    fix_captcha(monkeypatch)
     yield
     cache.clear()
 
@@ -46,6 +48,7 @@ def report_data(**overrides: Any) -> dict[str, Any]:
         "address": "",
         "contact_phone": PHONE,
         "idempotency_key": str(uuid.uuid4()),
+        **solved(),
     }
     data.update(overrides)
     return data
@@ -59,6 +62,7 @@ def test_report_form_offers_public_categories_only(world: World, visitor: Client
     assert "内部排查" not in body
     assert 'name="viewport"' in body
     assert 'name="csrfmiddlewaretoken"' in body
+    assert 'id="captcha-image"' in body
 
 
 def test_a_resident_report_gets_a_number(world: World, visitor: Client) -> None:
@@ -95,6 +99,7 @@ def test_a_retried_public_report_is_stored_once(world: World, visitor: Client) -
 
     data = report_data()
     assert visitor.post("/public/report/", data).status_code == 302
+    # the same form sent again (same key, same solved captcha) finds the same report
     assert visitor.post("/public/report/", data).status_code == 302
     assert Event.objects.count() == 1
 

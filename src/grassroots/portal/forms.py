@@ -16,6 +16,7 @@ from grassroots.events.forms import (
     new_idempotency_key,
 )
 from grassroots.events.models import Category, Satisfaction
+from grassroots.portal import captcha
 
 TITLE_FROM_DESCRIPTION = 30
 
@@ -40,6 +41,22 @@ class ResidentReportForm(PositionMixin):
     )
     photos = PhotosField(label=_("Photos (optional)"), required=False)
     idempotency_key = IdempotencyKeyField()
+    captcha_token = forms.CharField(
+        max_length=captcha.TOKEN_MAX, required=False, widget=forms.HiddenInput
+    )
+    captcha = forms.CharField(
+        label=_("Characters in the picture"),
+        max_length=16,
+        error_messages={"required": _("Type the characters shown in the picture.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "size": "8",
+            }
+        ),
+    )
 
     field_order = [
         "category",
@@ -51,6 +68,8 @@ class ResidentReportForm(PositionMixin):
         "contact_name",
         "photos",
         "idempotency_key",
+        "captcha_token",
+        "captcha",
     ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -63,6 +82,21 @@ class ResidentReportForm(PositionMixin):
             key = self.fields["idempotency_key"]
             key.initial = new_idempotency_key()
             key.widget.attrs["data-fresh"] = "1"
+
+    def clean_captcha(self) -> str:
+        """The picture's characters; the challenge is spent by this answer, right or wrong."""
+        answer = str(self.cleaned_data.get("captcha") or "")
+        token = str(self.cleaned_data.get("captcha_token") or "")
+        reuse = str(self.cleaned_data.get("idempotency_key") or "")
+        if not captcha.check(token, answer, reuse_key=reuse):
+            raise forms.ValidationError(
+                _(
+                    "The characters do not match the picture, or the picture has expired: "
+                    "type the characters of the new picture."
+                ),
+                code="invalid",
+            )
+        return captcha.normalize(answer)
 
     def title(self) -> str:
         """The event's title: the category and the start of the description."""

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("report/", views.report, name="report"),
     path("report/done/", views.report_done, name="report_done"),
+    path("captcha/<slug:token>.png", views.captcha_image, name="captcha"),
     path("lookup/", views.lookup, name="lookup"),
     path("track/<str:number>/", views.track, name="track"),
     path("track/<str:number>/rate/", views.rate, name="rate"),

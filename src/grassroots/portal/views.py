@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from grassroots.events.errors import EventConflict, EventError, EventNotFound, I
 from grassroots.events.forms import apply_error
 from grassroots.events.models import ActionKind, Event, EventAction, EventSource
 from grassroots.events.states import EventStatus
-from grassroots.portal import ratelimit
+from grassroots.portal import captcha, ratelimit
 from grassroots.portal.forms import LookupForm, RatingForm, ResidentReportForm
 
 WINDOW = 3600
@@ -89,10 +89,10 @@ def index(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     """A resident's report; answers with the event number to look it up later."""
     if request.method != "POST":
-        return render(request, "portal/report.html", {"form": ResidentReportForm()})
+        return _report_page(request, ResidentReportForm())
     form = ResidentReportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "portal/report.html", {"form": form}, status=400)
+        return _report_page(request, form, status=400)
     if not ratelimit.hit(
         "report", ratelimit.client_ip(request), limit=reports_per_hour(), window=WINDOW
     ):
@@ -116,10 +116,38 @@ def report(request: HttpRequest) -> HttpResponse:
         )
     except EventError as exc:
         apply_error(form, exc, {"location": "lat"})
-        return render(request, "portal/report.html", {"form": form}, status=400)
+        return _report_page(request, form, status=400)
     _remember(request, event)
     request.session[SESSION_REPORTED] = event.number
     return HttpResponseRedirect(reverse("portal:report_done"))
+
+
+def _report_page(
+    request: HttpRequest, form: ResidentReportForm, *, status: int = 200
+) -> HttpResponse:
+    """The form with a new captcha (an answer, right or wrong, spends the old one)."""
+    if form.is_bound:  # errors are kept; the spent answer is not shown again
+        data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
+        data["captcha"] = ""
+        form.data = data
+    return render(
+        request,
+        "portal/report.html",
+        {"form": form, "captcha_token": captcha.issue()},
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def captcha_image(request: HttpRequest, token: str) -> HttpResponse:
+    """The picture of an open challenge; ``?new=1`` draws another one for the same form."""
+    png = captcha.image(token, fresh=request.GET.get("new") == "1")
+    if png is None:
+        raise Http404
+    response = HttpResponse(png, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @never_cache
