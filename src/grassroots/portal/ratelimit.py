@@ -1,8 +1,9 @@
 """A small fixed-window rate limit per client on the Django cache.
 
-Good enough to slow a script down on the public forms (the captcha comes later): a window
-of ``window`` seconds allows ``limit`` hits per client; the counter lives in the cache, so
-with the default local-memory cache each web process counts on its own.
+Slows a script down on the public forms (the report form also asks a captcha, see
+``captcha``): a window of ``window`` seconds allows ``limit`` hits per client; the counter
+lives in the cache, so several web processes share it only when ``GRASSROOTS_CACHE_URL``
+names a shared cache.
 """
 
 from __future__ import annotations
