@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.assessment.actions.schemes import save_scheme
+from grassroots.assessment.actions.schemes import SCHEME_FIELDS, save_scheme
 from grassroots.assessment.burden import report_messages
 from grassroots.assessment.checks import scheme_burden, scheme_weights
 from grassroots.assessment.errors import AssessmentError
@@ -90,28 +90,7 @@ class SchemeForm(forms.ModelForm[Scheme]):
 
     class Meta:
         model = Scheme
-        fields = [
-            "code",
-            "name",
-            "year",
-            "level",
-            "root",
-            "peer_rule",
-            "total_points",
-            "grade_quota",
-            "list_rule",
-            "reward_pool_fen",
-            "reward_method",
-            "reward_params",
-            "shrinkage",
-            "significance",
-            "annual_weights",
-            "training_places",
-            "min_spread",
-            "max_indicators",
-            "max_manual",
-            "appeal_workdays",
-        ]
+        fields = [name.removesuffix("_id") for name in SCHEME_FIELDS]  # what save_scheme audits
 
     def clean_root(self) -> Any:
         root = self.cleaned_data.get("root")

@@ -23,13 +23,14 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Max
+from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.assessment.actions.compute import (
     _fingerprint,
     _peer_group,
+    latest_version,
     store_results,
     units_in_scope,
 )
@@ -214,13 +215,12 @@ def compute_annual(scheme: Scheme, period: Period, *, actor: User | None) -> Run
             "vetoes": {str(k): v for k, v in sorted(vetoes.items())},
         }
     )
-    previous = Run.objects.filter(scheme=scheme, period=period.label).order_by("-version").first()
-    top = Run.objects.filter(scheme=scheme, period=period.label).aggregate(v=Max("version"))["v"]
+    previous = latest_version(scheme, period.label)
     run = Run.objects.create(
         scheme=scheme,
         period=period.label,
         state=RunState.COMPUTED,
-        version=(top or 0) + 1,
+        version=previous.version + 1 if previous else 1,
         parent=previous,
         fingerprint=fingerprint,
         diagnostics=diagnostics,

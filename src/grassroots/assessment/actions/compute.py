@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,6 +182,12 @@ def store_scores(run: Run, scores: Iterable[ScoreOut], metric_of: dict[int, str]
     insert_rows(Score, SCORE_FIELDS, rows(), set_based_keys=True)
 
 
+def latest_version(scheme: Scheme, period: str) -> Run | None:
+    """The newest run of ``scheme`` for ``period``: the one a recomputation succeeds (the
+    scheme row is locked by the caller, so no other version appears meanwhile)."""
+    return Run.objects.filter(scheme=scheme, period=period).order_by("-version").first()
+
+
 def store_results(run: Run, results: Iterable[ResultOut]) -> None:
     """Write a run's results (streamed with COPY on PostgreSQL, see ``common.bulk``)."""
     insert_rows(
@@ -314,13 +319,12 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
     )
     scoring = Scoring(unit_ins, indicator_ins, values, config)
 
-    previous = Run.objects.filter(scheme=scheme, period=parsed.label).order_by("-version").first()
-    top = Run.objects.filter(scheme=scheme, period=parsed.label).aggregate(v=Max("version"))["v"]
+    previous = latest_version(scheme, parsed.label)
     run = Run.objects.create(
         scheme=scheme,
         period=parsed.label,
         state=RunState.COMPUTED,
-        version=(top or 0) + 1,
+        version=previous.version + 1 if previous else 1,
         parent=previous,
         fingerprint=fingerprint,
         notes=notes,
