@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "grassroots.supervision",
     "grassroots.assessment",
     "grassroots.mobile",
+    "grassroots.dashboards",
     "grassroots.portal",
     "grassroots.open311",
     "grassroots.inbox",

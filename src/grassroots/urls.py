@@ -32,6 +32,7 @@ urlpatterns = [
     path("events/", include("grassroots.events.urls")),
     path("supervision/", include("grassroots.supervision.urls")),
     path("assessment/", include("grassroots.assessment.urls")),
+    path("dashboard/", include("grassroots.dashboards.urls")),
     path("m/", include("grassroots.mobile.urls")),
     path("public/", include("grassroots.portal.urls")),
     path("inbox/", include("grassroots.inbox.urls")),

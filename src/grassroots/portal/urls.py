@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from grassroots.portal import assessment, projects, views
+from grassroots.portal import assessment, bulletins, projects, views
 
 app_name = "portal"
 urlpatterns = [
@@ -17,4 +17,9 @@ urlpatterns = [
     path("assessment/", assessment.index, name="assessment"),
     path("assessment/<slug:sha256>.json", assessment.publication_json, name="assessment_json"),
     path("assessment/<slug:sha256>/", assessment.publication, name="assessment_publication"),
+    path(
+        "assessment/<slug:sha256>/bulletin.<slug:fmt>",
+        bulletins.download,
+        name="assessment_bulletin",
+    ),
 ]

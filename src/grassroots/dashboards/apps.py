@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardsConfig(AppConfig):
+    """Staff dashboards per level (city, township, village, grid) and the grid maps.
+
+    Sits on top like the portal: it reads events, supervision and assessment through their
+    named queries and nothing imports it.
+    """
+
+    name = "grassroots.dashboards"
+    label = "dashboards"
+    verbose_name = _("Dashboards")
+    default_auto_field = "django.db.models.BigAutoField"
