@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grassroots.common.choropleth import Classification, classify, render_map
-from grassroots.mobile.gridmap import GridMap, build_grid_map
+from grassroots.common.gridmap import GridMap, build_grid_map
 from tests.pages_support import square
 
 SVG = "{http://www.w3.org/2000/svg}"

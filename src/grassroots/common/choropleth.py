@@ -2,7 +2,7 @@
 
 Pure functions, no ORM, no network, no tiles: :func:`classify` puts each grid's value into a
 class with "nice" rounded breaks, :func:`render_map` draws the grids of a
-:class:`~grassroots.mobile.gridmap.GridMap` filled by class, optional event points and the
+:class:`~grassroots.common.gridmap.GridMap` filled by class, optional event points and the
 legend below the map, all in one ``<svg>`` that scales to the screen (``width="100%"``).
 
 Classes are numbered by *badness*: class 0 is the best, the last class the worst, whatever the
@@ -24,7 +24,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grassroots.mobile.gridmap import GridMap
+from grassroots.common.gridmap import GridMap
 
 Method = Literal["quantile", "equal"]
 

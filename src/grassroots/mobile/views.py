@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grassroots.common.gridmap import GridMap, build_grid_map
 from grassroots.common.http import user_of
 from grassroots.events import actions
 from grassroots.events.errors import EventConflict, EventError, EventNotFound, IllegalTransition
@@ -25,7 +26,6 @@ from grassroots.events.states import OPEN_STATUSES, EventStatus
 from grassroots.events.views.detail import contact_of, timeline, visible_event
 from grassroots.events.views.lists import BY_DEADLINE
 from grassroots.mobile.forms import ReportForm
-from grassroots.mobile.gridmap import GridMap, build_grid_map
 from grassroots.org.models import Unit, UnitKind, User
 from grassroots.org.permissions import can, require, role_may
 from grassroots.org.queries import active_grants, scope_q

@@ -1,4 +1,4 @@
-"""The grid map of the report form: grid polygons drawn as inline SVG, server-side.
+"""Grid polygons projected onto an SVG box, server-side (the report form's map, the choropleth).
 
 Longitude and latitude are projected onto the SVG box with a local equirectangular
 projection (x scaled by cos of the middle latitude, so a grid keeps its shape at 西昌's

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grassroots.mobile.gridmap import MAX_HEIGHT, PAD, WIDTH, build_grid_map
+from grassroots.common.gridmap import MAX_HEIGHT, PAD, WIDTH, build_grid_map
 from tests.pages_support import square
 
 
