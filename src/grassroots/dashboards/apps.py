@@ -15,3 +15,9 @@ class DashboardsConfig(AppConfig):
     label = "dashboards"
     verbose_name = _("Dashboards")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from grassroots.dashboards import permissions  # noqa: F401  (the grant of the view)
+        from grassroots.dashboards.nav import register_nav
+
+        register_nav()

@@ -1,0 +1,182 @@
+"""The last 12 months of a unit: events reported, on-time closing rate and satisfaction
+rate, by the definitions of ``events.metrics`` (the same ``Ratio`` populations and hits),
+and their charts.
+
+One query per series for all 12 months: the events of the ratio's population over the
+whole span, grouped by the local month of the date that places them in a month (reported
+for "received", the handling deadline for "due", the rating for "rated"). A month of that
+grouping holds exactly the events the metric counts for that month: the span's cutoff
+(``Period.cutoff(now)``) is the current month's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from grassroots.common import charts
+from grassroots.common.metrics import Period, percent
+from grassroots.events import metrics as event_metrics
+from grassroots.events.metrics import LEVEL_FIELD, ON_TIME_CLOSING, SATISFACTION, Ratio
+from grassroots.events.models import Event
+from grassroots.org.models import Unit
+from grassroots.org.queries import subtree_q
+
+MONTHS = 12
+
+#: The column whose month places an event of each population in a month.
+MONTH_OF: dict[Callable[[Period, dt.datetime], Q], str] = {
+    event_metrics.received: "reported_at",
+    event_metrics.due: "resolve_by",
+    event_metrics.rated: "rated_at",
+}
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def last_months(today: dt.date, count: int = MONTHS) -> list[Period]:
+    """The ``count`` calendar months up to and including ``today``'s, oldest first."""
+    index = today.year * 12 + today.month - 1
+    result = []
+    for i in range(index - count + 1, index + 1):
+        year, month = divmod(i, 12)
+        result.append(Period.parse(f"{year:04d}-{month + 1:02d}"))
+    return result
+
+
+def area_of(unit: Unit) -> Q:
+    """The events placed in ``unit``: its level's column as the metrics group them
+    (township, village, grid), else (a county, a prefecture) the place's path."""
+    column = LEVEL_FIELD.get(unit.kind)
+    if column is not None:
+        return Q(**{column: unit.pk})
+    return subtree_q("area_path", unit.path)
+
+
+def _by_month(
+    events: QuerySet[Event], column: str, **counts: Any
+) -> dict[tuple[int, int], dict[str, int]]:
+    rows = (
+        events.order_by()
+        .annotate(month=TruncMonth(column, tzinfo=_zone()))
+        .values("month")
+        .annotate(**counts)
+    )
+    found: dict[tuple[int, int], dict[str, int]] = {}
+    for row in rows:
+        month = row.pop("month")
+        if month is None:
+            continue
+        if isinstance(month, dt.datetime) and month.tzinfo is not None:
+            month = month.astimezone(_zone())
+        found[(month.year, month.month)] = row
+    return found
+
+
+def ratio_by_month(
+    ratio: Ratio, area: Q, months: list[Period], now: dt.datetime
+) -> list[Decimal | None]:
+    """``ratio``'s value in each month (``None`` with nothing to measure): one query."""
+    span = Period(months[0].start, months[-1].end)
+    column = MONTH_OF[ratio.population]
+    found = _by_month(
+        ratio.events(span, now).filter(area),
+        column,
+        total=Count("pk"),
+        hits=Count("pk", filter=ratio.hit),
+    )
+    values: list[Decimal | None] = []
+    for month in months:
+        local = month.start.astimezone(_zone())
+        row = found.get((local.year, local.month), {"total": 0, "hits": 0})
+        total, hits = row["total"], row["hits"]
+        if ratio.value == "complement":
+            hits = total - hits
+        values.append(percent(hits, total) if ratio.value != "count" else Decimal(hits))
+    return values
+
+
+def reported_by_month(area: Q, months: list[Period], now: dt.datetime) -> list[int]:
+    """Events reported (received, any source) in each month: one query."""
+    span = Period(months[0].start, months[-1].end)
+    events = Event.objects.filter(event_metrics.received(span, now), area)
+    found = _by_month(events, "reported_at", n=Count("pk"))
+    result = []
+    for month in months:
+        local = month.start.astimezone(_zone())
+        result.append(found.get((local.year, local.month), {"n": 0})["n"])
+    return result
+
+
+@dataclass(frozen=True)
+class Trends:
+    months: list[Period]
+    labels: list[str]
+    reported: list[int]
+    on_time: list[Decimal | None]
+    satisfaction: list[Decimal | None]
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.reported) and all(
+            v is None for v in [*self.on_time, *self.satisfaction]
+        )
+
+    def reported_chart(self) -> SafeString:
+        return mark_safe(  # noqa: S308 - charts escape every text they draw
+            charts.line_chart(
+                self.labels,
+                [charts.Series(_("Events reported"), self.reported)],
+                title=_("Events reported per month"),
+                y_min=0,
+                empty=_("No events in the last 12 months."),
+            )
+        )
+
+    def rates_chart(self) -> SafeString:
+        return mark_safe(  # noqa: S308 - charts escape every text they draw
+            charts.line_chart(
+                self.labels,
+                [
+                    charts.Series(_("On-time closing rate"), self.on_time),
+                    charts.Series(_("Satisfaction rate"), self.satisfaction),
+                ],
+                title=_("On-time closing and satisfaction per month"),
+                unit="%",
+                y_min=0,
+                y_max=100,
+                empty=_("Nothing was due or rated in the last 12 months."),
+            )
+        )
+
+
+def month_label(period: Period) -> str:
+    local = period.start.astimezone(_zone())
+    return _("%(year)d-%(month)02d") % {"year": local.year, "month": local.month}
+
+
+def trends(unit: Unit, now: dt.datetime | None = None) -> Trends:
+    """The unit's 12 months: three queries."""
+    now = now or timezone.now()
+    months = last_months(timezone.localdate(now))
+    area = area_of(unit)
+    return Trends(
+        months=months,
+        labels=[month_label(m) for m in months],
+        reported=reported_by_month(area, months, now),
+        on_time=ratio_by_month(ON_TIME_CLOSING, area, months, now),
+        satisfaction=ratio_by_month(SATISFACTION, area, months, now),
+    )
