@@ -253,6 +253,45 @@ def _num(x: float) -> str:
     return f"{x:.1f}"
 
 
+#: An event point: ``(lon, lat, label)`` or ``(lon, lat, label, url)``.
+Point = tuple[float, float, str] | tuple[float, float, str, str]
+
+
+def _patterns(hatch: str, dots: str, worst_fill: str) -> str:
+    """The hatch of the worst class and the dots of "no data", as ``<defs>``."""
+    return (
+        "<defs>"
+        f'<pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{worst_fill}"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern>'
+        f'<pattern id="{dots}" width="5" height="5" patternUnits="userSpaceOnUse">'
+        f'<rect width="5" height="5" fill="{NO_DATA_FILL}"/>'
+        f'<circle cx="2.5" cy="2.5" r="0.9" fill="#555555"/></pattern>'
+        "</defs>"
+    )
+
+
+def swatch(classification: Classification, index: int | None, *, id_prefix: str) -> str:
+    """A small SVG square painted like the grids of class ``index`` (``None``: no data),
+    for a legend written in HTML beside a map drawn with ``legend=False``."""
+    pid = escape(f"{id_prefix}-sw{'n' if index is None else index}")
+    hatch, dots = f"{pid}-hatch", f"{pid}-nodata"
+    worst = classification.worst
+    worst_fill = classification.legend[worst].fill if worst is not None else RAMP[-1]
+    if index is None:
+        fill = f"url(#{dots})"
+    elif classification.legend[index].hatched:
+        fill = f"url(#{hatch})"
+    else:
+        fill = classification.legend[index].fill
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="swatch" viewBox="0 0 18 18" '
+        f'width="18" height="18" aria-hidden="true" focusable="false">'
+        f"{_patterns(hatch, dots, worst_fill)}"
+        f'<rect x="0.5" y="0.5" width="17" height="17" fill="{fill}" stroke="{STROKE}"/></svg>'
+    )
+
+
 def render_map(
     gmap: GridMap,
     classification: Classification,
@@ -261,21 +300,25 @@ def render_map(
     link: Callable[[str], str] | None,
     details: Mapping[str, str],
     no_data_label: str,
-    points: Sequence[tuple[float, float, str]] = (),
+    points: Sequence[Point] = (),
     id_prefix: str = "cmap",
+    legend: bool = True,
+    stroke_width: float = 1.0,
 ) -> str:
     """The map as an SVG string: grids by class, points, and the legend below.
 
     ``link(code)`` gives each grid's URL (the grids become keyboard-reachable anchors);
     ``details[code]`` is shown with the grid's name on hover or long-press. ``points`` are
-    ``(lon, lat, label)``; those outside the map's box are left out. ``id_prefix`` keeps the
-    ids unique when a page holds several maps.
+    ``(lon, lat, label)`` or ``(lon, lat, label, url)``; those outside the map's box are
+    left out. ``id_prefix`` keeps the ids unique when a page holds several maps. Without
+    ``legend`` the SVG is the map alone (a page then shows :func:`swatch` rows in HTML).
+    Grid outlines are ``stroke_width`` screen pixels wide whatever the map's scale.
     """
     pid = escape(id_prefix)
     hatch, dots = f"{pid}-hatch", f"{pid}-nodata"
-    legend_rows = len(classification.legend) + (1 if classification.no_data else 0)
+    legend_rows = (len(classification.legend) + (1 if classification.no_data else 0)) * legend
     legend_top = gmap.height + LEGEND_GAP
-    height = legend_top + legend_rows * LEGEND_ROW + (LEGEND_GAP if legend_rows else 0)
+    height = legend_top + legend_rows * LEGEND_ROW + LEGEND_GAP if legend_rows else gmap.height
     worst = classification.worst
     worst_fill = classification.legend[worst].fill if worst is not None else RAMP[-1]
     desc = _("Grids coloured by class; darker needs more attention, hatched is the worst class.")
@@ -285,16 +328,7 @@ def render_map(
         f'class="choropleth" font-family="sans-serif" font-size="12">',
         f'<title id="{pid}-title">{escape(title)}</title>',
         f'<desc id="{pid}-desc">{escape(desc)}</desc>',
-        "<style>.choropleth a:focus path,.choropleth a:hover path"
-        "{stroke-width:3;stroke:#000}.choropleth a:focus{outline:none}</style>",
-        "<defs>",
-        f'<pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
-        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{worst_fill}"/>'
-        f'<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern>',
-        f'<pattern id="{dots}" width="5" height="5" patternUnits="userSpaceOnUse">'
-        f'<rect width="5" height="5" fill="{NO_DATA_FILL}"/>'
-        f'<circle cx="2.5" cy="2.5" r="0.9" fill="#555555"/></pattern>',
-        "</defs>",
+        _patterns(hatch, dots, worst_fill),
         '<g class="grids">',
     ]
 
@@ -311,8 +345,8 @@ def render_map(
         tip = f"{grid.name}：{detail}" if detail else grid.name
         path = (
             f'<path d="{escape(grid.d)}" fill="{paint(index)}" stroke="{STROKE}" '
-            f'stroke-width="1" data-code="{escape(grid.code)}" '
-            f'data-class="{"" if index is None else index}"/>'
+            f'stroke-width="{stroke_width:g}" vector-effect="non-scaling-stroke" '
+            f'data-code="{escape(grid.code)}" data-class="{"" if index is None else index}"/>'
         )
         if link is not None:
             out.append(
@@ -324,22 +358,31 @@ def render_map(
     out.append("</g>")
 
     drawn = []
-    for lon, lat, label in points:
+    for point in points:
+        lon, lat, label = point[0], point[1], point[2]
+        url = point[3] if len(point) > 3 else ""
         if not (math.isfinite(lon) and math.isfinite(lat)):
             continue
         x, y = gmap.project(lon, lat)
         if not (math.isfinite(x) and math.isfinite(y)):
             continue
         if 0 <= x <= gmap.width and 0 <= y <= gmap.height:
-            drawn.append(
+            circle = (
                 f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{POINT_RADIUS:g}" fill="#000000" '
-                f'stroke="#ffffff" stroke-width="1"><title>{escape(label)}</title></circle>'
+                f'stroke="#ffffff" stroke-width="1" vector-effect="non-scaling-stroke">'
+                f"<title>{escape(label)}</title></circle>"
             )
+            if url:
+                circle = f'<a href="{escape(url)}" aria-label="{escape(label)}">{circle}</a>'
+            drawn.append(circle)
     if drawn:
         out.append('<g class="points">')
         out.extend(drawn)
         out.append("</g>")
 
+    if not legend:
+        out.append("</svg>")
+        return "".join(out)
     out.append('<g class="legend">')
     rows: list[tuple[str, str]] = [
         (

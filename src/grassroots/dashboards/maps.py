@@ -1,0 +1,480 @@
+"""The grid maps' data: each grid's figure of a chosen metric, the projected polygons and
+the open events the viewer may see, for the map page and the dashboards' small map.
+
+Figures are set-based, one query per metric for all grids under the unit:
+
+* ``open``: open events (``Event.objects.open()``) placed in the grid, now;
+* ``overdue``: open events past their handling deadline (``Event.objects.overdue()``), now;
+* ``on_time``: the registered ``events.on_time_close_rate`` over the chosen period;
+* ``satisfaction``: the registered ``events.satisfaction_rate`` over the chosen period.
+
+The grid's figures count every event placed in it (the unit is in the viewer's scope, so
+is every event placed below it); the points are the viewer's visible events only
+(``Event.objects.visible_to``), capped at ``MAX_POINTS``. No names or phones are drawn:
+a point is labelled with its number, category and status.
+
+The projected polygons (:class:`~grassroots.common.gridmap.GridMap`) are cached per unit in
+the process, keyed by a fingerprint of the grids' ids, codes, names, ``updated_at`` and the
+length of their GeoJSON, read with the grid list (no extra query): adding, renaming,
+retiring or redrawing a grid changes the key; a save or delete of a grid in this process
+also empties the cache at once (a redraw saved with ``update_fields`` keeps ``updated_at``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast, Length
+from django.db.models.signals import post_delete, post_save
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from grassroots.common import metrics as registry
+from grassroots.common.choropleth import Classification, Point, classify, render_map, swatch
+from grassroots.common.gridmap import GridMap, build_grid_map
+from grassroots.common.metrics import Period
+from grassroots.events.metrics import LEVEL_FIELD
+from grassroots.events.models import Event
+from grassroots.events.queries import BY_DEADLINE
+from grassroots.events.states import EventStatus
+from grassroots.org.models import Unit, UnitKind, User
+from grassroots.org.permissions import can
+from grassroots.org.queries import subtree_q
+
+#: At most this many event points are drawn (soonest deadline first); the page says so.
+MAX_POINTS = 300
+#: Maps kept in the process (a unit's projected polygons).
+CACHE_SIZE = 64
+#: SVG widths (user units) of the map page and of the dashboards' small map.
+PAGE_WIDTH = 600.0
+PAGE_MAX_HEIGHT = 640.0
+EMBED_WIDTH = 360.0
+EMBED_MAX_HEIGHT = 300.0
+
+
+@dataclass(frozen=True)
+class MapMetric:
+    key: str
+    label: str | Promise
+    #: The registered metric behind it (a rate over a period), or "" (a count of now).
+    metric: str
+    unit: str  # "%" or "" (events)
+    higher_is_better: bool
+    #: What the numerator and the denominator count (for the details and the table).
+    numerator_label: str | Promise = ""
+    denominator_label: str | Promise = ""
+
+    @property
+    def periodic(self) -> bool:
+        return bool(self.metric)
+
+
+METRICS: dict[str, MapMetric] = {
+    m.key: m
+    for m in (
+        MapMetric("open", gettext_lazy("Open events"), "", "", higher_is_better=False),
+        MapMetric("overdue", gettext_lazy("Overdue events"), "", "", higher_is_better=False),
+        MapMetric(
+            "on_time",
+            gettext_lazy("On-time closing rate"),
+            "events.on_time_close_rate",
+            "%",
+            higher_is_better=True,
+            numerator_label=gettext_lazy("closed on time"),
+            denominator_label=pgettext_lazy("events counted", "due"),
+        ),
+        MapMetric(
+            "satisfaction",
+            gettext_lazy("Satisfaction rate"),
+            "events.satisfaction_rate",
+            "%",
+            higher_is_better=True,
+            numerator_label=pgettext_lazy("events counted", "satisfied"),
+            denominator_label=pgettext_lazy("events counted", "rated"),
+        ),
+    )
+}
+DEFAULT_METRIC = "open"
+
+PERIODS: dict[str, str | Promise] = {
+    "12m": gettext_lazy("Last 12 months"),
+    "month": gettext_lazy("This month"),
+}
+DEFAULT_PERIOD = "12m"
+
+
+class UnknownChoiceError(ValueError):
+    """A metric or period the map does not offer."""
+
+
+def period_of(key: str, *, today: dt.date | None = None) -> Period:
+    """``month``: this calendar month; ``12m``: this month and the eleven before it."""
+    if key not in PERIODS:
+        raise UnknownChoiceError(key)
+    day = today or timezone.localdate()
+    first = day.replace(day=1)
+    if key == "12m":
+        month = first.month - 11
+        year = first.year + (month - 1) // 12
+        first = dt.date(year, (month - 1) % 12 + 1, 1)
+    return Period.of_dates(first, day, key)
+
+
+def metric_of(key: str) -> MapMetric:
+    try:
+        return METRICS[key]
+    except KeyError:
+        raise UnknownChoiceError(key) from None
+
+
+# --- the unit and its grids --------------------------------------------------------------
+
+
+def unit_in_scope(user: User, code: str) -> Unit:
+    """The active unit ``code`` if the viewer may see it, else 404."""
+    unit: Unit | None = (
+        Unit.objects.visible_to(user).filter(code=code, active=True).defer("geometry").first()
+    )
+    if unit is None:
+        raise Http404(_("No such unit in your area."))
+    return unit
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    pk: int
+    code: str
+    name: str
+
+
+def _grids(unit: Unit) -> tuple[list[Grid], str]:
+    """The active grids at or below ``unit`` in path order, and their fingerprint."""
+    rows = list(
+        Unit.objects.within(unit)
+        .filter(kind=UnitKind.GRID, active=True)
+        .annotate(drawing=Length(Cast("geometry", TextField())))
+        .order_by("path")
+        .values_list("pk", "code", "name", "updated_at", "drawing")
+    )
+    digest = hashlib.sha1(usedforsecurity=False)
+    for pk, code, name, updated, drawing in rows:
+        digest.update(
+            f"{pk}\x1f{code}\x1f{name}\x1f{updated.isoformat()}\x1f{drawing}\x1e".encode()
+        )
+    return [Grid(pk, code, name) for pk, code, name, *_ in rows], digest.hexdigest()
+
+
+class _MapCache:
+    """Projected maps by (unit path, size, fingerprint), least recently used dropped."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.maps: OrderedDict[tuple[str, float, float, str], GridMap | None] = OrderedDict()
+
+    def get(
+        self, key: tuple[str, float, float, str], build: Callable[[], GridMap | None]
+    ) -> GridMap | None:
+        with self.lock:
+            if key in self.maps:
+                self.maps.move_to_end(key)
+                return self.maps[key]
+        gmap = build()
+        with self.lock:
+            self.maps[key] = gmap
+            while len(self.maps) > CACHE_SIZE:
+                self.maps.popitem(last=False)
+        return gmap
+
+    def clear(self) -> None:
+        with self.lock:
+            self.maps.clear()
+
+
+_cache = _MapCache()
+
+
+def clear_map_cache() -> None:
+    _cache.clear()
+
+
+def _on_unit_change(sender: Any, instance: Any = None, **kwargs: Any) -> None:
+    if instance is None or getattr(instance, "kind", None) == UnitKind.GRID:
+        clear_map_cache()
+
+
+for _name, _signal in (("saved", post_save), ("deleted", post_delete)):
+    _signal.connect(_on_unit_change, sender=Unit, weak=False, dispatch_uid=f"grid-maps-{_name}")
+
+
+def grid_map(
+    unit: Unit, grids: list[Grid], fingerprint: str, *, width: float, max_height: float
+) -> GridMap | None:
+    """The projected polygons of ``grids`` (read only when the cache misses)."""
+
+    def build() -> GridMap | None:
+        rows = (
+            Unit.objects.filter(pk__in=[g.pk for g in grids], geometry__isnull=False)
+            .order_by("path")
+            .values_list("code", "name", "geometry")
+        )
+        return build_grid_map(rows, width=width, max_height=max_height)
+
+    if not grids:
+        return None
+    return _cache.get((unit.path, width, max_height, fingerprint), build)
+
+
+# --- the figures -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GridValue:
+    grid: Grid
+    value: Decimal | None
+    numerator: int | None = None
+    denominator: int | None = None
+
+
+def _placed_in(unit: Unit) -> Q:
+    """Events placed in a grid under ``unit``, by the unit's own event column if any."""
+    level = LEVEL_FIELD.get(unit.kind)
+    if level is not None:
+        return Q(**{level: unit.pk}, grid__isnull=False)
+    return subtree_q("area_path", unit.path) & Q(grid__isnull=False)
+
+
+def _counts(events: QuerySet[Event], unit: Unit, grids: list[Grid]) -> list[GridValue]:
+    rows = dict(
+        events.filter(_placed_in(unit))
+        .values("grid_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("grid_id", "n")
+    )
+    return [GridValue(g, Decimal(rows.get(g.pk, 0)), rows.get(g.pk, 0)) for g in grids]
+
+
+def grid_values(
+    unit: Unit, grids: list[Grid], metric: MapMetric, period: Period | None
+) -> list[GridValue]:
+    """Every grid's figure, in the order of ``grids``: one query."""
+    if not grids:
+        return []
+    if metric.key == "open":
+        return _counts(Event.objects.open(), unit, grids)
+    if metric.key == "overdue":
+        return _counts(Event.objects.overdue(), unit, grids)
+    if period is None:
+        raise ValueError(f"{metric.key} needs a period")
+    units = [Unit(pk=g.pk, code=g.code, name=g.name, kind=UnitKind.GRID) for g in grids]
+    values = registry.get(metric.metric)(period, units)
+    by_unit = {v.unit_id: v for v in values}
+    result = []
+    for g in grids:
+        v = by_unit.get(g.pk)
+        if v is None:
+            result.append(GridValue(g, None))
+        else:
+            num = int(v.numerator) if v.numerator is not None else None
+            den = int(v.denominator) if v.denominator is not None else None
+            result.append(GridValue(g, v.value, num, den))
+    return result
+
+
+def describe(metric: MapMetric, item: GridValue) -> str:
+    """The figure in words, for a grid's title and the table (no personal data)."""
+    if item.value is None:
+        return _("No data")
+    if metric.unit == "%":
+        if item.numerator is None or item.denominator is None:
+            return f"{metric.label} {item.value.normalize():f}%"
+        return _("%(label)s %(value)s%% (%(hits)s %(numerator)s of %(total)s %(denominator)s)") % {
+            "label": metric.label,
+            "value": f"{item.value.normalize():f}",
+            "hits": metric.numerator_label,
+            "numerator": item.numerator,
+            "total": metric.denominator_label,
+            "denominator": item.denominator,
+        }
+    return _("%(label)s: %(count)s events") % {"label": metric.label, "count": int(item.value)}
+
+
+# --- event points ------------------------------------------------------------------------
+
+
+def event_points(user: User, unit: Unit) -> tuple[list[Point], bool]:
+    """The viewer's visible open events placed under ``unit`` with a position, soonest
+    deadline first, at most ``MAX_POINTS``; and whether more were left out."""
+    rows = list(
+        Event.objects.visible_to(user)
+        .open()
+        .filter(subtree_q("area_path", unit.path), lat__isnull=False, lon__isnull=False)
+        .order_by(*BY_DEADLINE)
+        .values_list("pk", "number", "lon", "lat", "status", "category__name")[: MAX_POINTS + 1]
+    )
+    capped = len(rows) > MAX_POINTS
+    points: list[Point] = []
+    for pk, number, lon, lat, status, category in rows[:MAX_POINTS]:
+        label = f"{number or ''} {category} · {EventStatus(status).label}".strip()
+        points.append((lon, lat, label, reverse("events:detail", args=[pk])))
+    return points, capped
+
+
+# --- the map as a whole ------------------------------------------------------------------
+
+
+@dataclass
+class LegendRow:
+    swatch: SafeString
+    label: str
+    count: int
+
+
+@dataclass
+class UnitMap:
+    unit: Unit
+    metric: MapMetric
+    period: Period | None
+    values: list[GridValue]
+    classification: Classification
+    gmap: GridMap | None
+    svg: SafeString
+    legend: list[LegendRow]
+    points_capped: bool
+    point_count: int
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The table: one row per grid with its class (None: no data)."""
+        return [
+            {
+                "grid": item.grid,
+                "value": item.value,
+                "numerator": item.numerator,
+                "denominator": item.denominator,
+                "klass": self.classification.classes.get(item.grid.code),
+                "url": grid_url(item.grid.code),
+            }
+            for item in self.values
+        ]
+
+
+def grid_url(code: str) -> str:
+    return reverse("dashboards:unit", args=[code])
+
+
+def _title(unit: Unit, metric: MapMetric, period: Period | None) -> str:
+    if period is None:
+        return f"{unit.name} · {metric.label}"
+    return f"{unit.name} · {metric.label} · {PERIODS[period.label]}"
+
+
+def build_unit_map(
+    unit: Unit,
+    *,
+    user: User,
+    metric: MapMetric,
+    period: Period | None,
+    points: bool = True,
+    width: float = PAGE_WIDTH,
+    max_height: float = PAGE_MAX_HEIGHT,
+    id_prefix: str = "gmap",
+    legend_in_svg: bool = False,
+) -> UnitMap:
+    """Everything a map of ``unit`` shows: a handful of queries whatever the grid count."""
+    grids, fingerprint = _grids(unit)
+    gmap = grid_map(unit, grids, fingerprint, width=width, max_height=max_height)
+    values = grid_values(unit, grids, metric, period if metric.periodic else None)
+    classification = classify(
+        {v.grid.code: v.value for v in values}, higher_is_better=metric.higher_is_better
+    )
+    drawn: list[Point] = []
+    capped = False
+    if points and gmap is not None:
+        drawn, capped = event_points(user, unit)
+    svg = ""
+    if gmap is not None:
+        svg = render_map(
+            gmap,
+            classification,
+            title=_title(unit, metric, period if metric.periodic else None),
+            link=grid_url,
+            details={v.grid.code: describe(metric, v) for v in values},
+            no_data_label=_("No data"),
+            points=drawn,
+            id_prefix=id_prefix,
+            legend=legend_in_svg,
+            stroke_width=0.6 if len(grids) > 100 else 1.0,
+        )
+    legend = [
+        LegendRow(
+            mark_safe(swatch(classification, entry.index, id_prefix=id_prefix)),  # noqa: S308
+            entry.label + (metric.unit if metric.unit else ""),
+            entry.count,
+        )
+        for entry in classification.legend
+    ]
+    if classification.no_data:
+        legend.append(
+            LegendRow(
+                mark_safe(swatch(classification, None, id_prefix=id_prefix)),  # noqa: S308
+                _("No data"),
+                classification.no_data,
+            )
+        )
+    return UnitMap(
+        unit=unit,
+        metric=metric,
+        period=period if metric.periodic else None,
+        values=values,
+        classification=classification,
+        gmap=gmap,
+        svg=mark_safe(svg),  # noqa: S308 - render_map escapes every text it draws
+        legend=legend,
+        points_capped=capped,
+        point_count=len(drawn),
+    )
+
+
+def embedded_map(unit: Unit, *, user: User, metric: str = "open") -> SafeString:
+    """The unit's small grid map for its dashboard: coloured by ``metric`` (``open``,
+    ``overdue``, ``on_time``, ``satisfaction``; an unknown one falls back to ``open``),
+    over the last 12 months for the rates, legend inside the SVG, no event points, each
+    grid linking to its dashboard, and a link to the full map page. Empty when the viewer
+    may not see the unit; a short note when its grids have no polygons."""
+    if not can(user, "org.view_unit", unit):
+        return mark_safe("")
+    chosen = METRICS.get(metric) or METRICS[DEFAULT_METRIC]
+    data = build_unit_map(
+        unit,
+        user=user,
+        metric=chosen,
+        period=period_of(DEFAULT_PERIOD),
+        points=False,
+        width=EMBED_WIDTH,
+        max_height=EMBED_MAX_HEIGHT,
+        id_prefix=f"emap-{unit.code}",
+        legend_in_svg=True,
+    )
+    html = render_to_string(
+        "dashboards/map_embedded.html",
+        {
+            "map": data,
+            "map_url": reverse("dashboards:map", args=[unit.code]) + f"?metric={chosen.key}",
+        },
+    )
+    return mark_safe(html)  # noqa: S308 - a rendered template (autoescaped)
