@@ -250,5 +250,5 @@ def test_failed_lookups_are_limited(
 
 def test_portal_pages_in_chinese_by_default(world: World) -> None:
     body = Client().get("/public/").content.decode()
-    assert 'lang="zh-hans"' in body
+    assert 'lang="zh-Hans"' in body
     assert Client().get("/public/lookup/").status_code == 200

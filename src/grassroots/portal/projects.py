@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -68,19 +70,31 @@ def _public(task: Task) -> PublicProject:
 
 def projects(request: HttpRequest) -> HttpResponse:
     """The livelihood projects, not-feasible ones with their explanation; filter by
-    feasibility; 30 a page."""
+    feasibility, search by title, place or unit; 30 a page."""
     today = timezone.localdate()
-    tasks = Task.objects.public_projects().filter(parent__isnull=True).with_status(today)
+    base = Task.objects.public_projects().filter(parent__isnull=True)
+    search = request.GET.get("q", "").strip()[:40]
+    if search:
+        base = base.filter(
+            Q(title__icontains=search)
+            | Q(location__icontains=search)
+            | Q(unit__name__icontains=search)
+        )
     chosen = request.GET.get("feasibility", "")
-    if chosen in FILTERS:
-        tasks = tasks.filter(feasibility=chosen)
-    else:
+    if chosen not in FILTERS:
         chosen = ""
-    counts = {
-        value: Task.objects.public_projects().filter(parent__isnull=True, feasibility=value).count()
-        for value in FILTERS
-    }
-    page = Paginator(tasks.order_by("deadline", "id"), PER_PAGE).get_page(request.GET.get("page"))
+    tasks = base.filter(feasibility=chosen) if chosen else base
+    found = dict(
+        base.order_by()
+        .values_list("feasibility")
+        .annotate(n=Count("id"))
+        .values_list("feasibility", "n")
+    )
+    counts = {value: found.get(value, 0) for value in FILTERS}
+    page = Paginator(tasks.with_status(today).order_by("deadline", "id"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    keep = {"feasibility": chosen, "q": search}
     return render(
         request,
         "portal/projects.html",
@@ -88,6 +102,9 @@ def projects(request: HttpRequest) -> HttpResponse:
             "page": page,
             "projects": [_public(task) for task in page.object_list],
             "chosen": chosen,
+            "search": search,
+            "search_query": urlencode({"q": search}) if search else "",
+            "page_query": urlencode({k: v for k, v in keep.items() if v}),
             "filters": [(value, str(Feasibility(value).label), counts[value]) for value in FILTERS],
             "total": sum(counts.values()),
         },

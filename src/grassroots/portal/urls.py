@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from grassroots.portal import assessment, bulletins, projects, views
+from grassroots.portal import assessment, bulletins, lists, projects, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("track/<str:number>/rate/", views.rate, name="rate"),
     path("projects/", projects.projects, name="projects"),
     path("assessment/", assessment.index, name="assessment"),
+    path("assessment/lists/", lists.history, name="lists"),
     path("assessment/<slug:sha256>.json", assessment.publication_json, name="assessment_json"),
     path("assessment/<slug:sha256>/", assessment.publication, name="assessment_publication"),
     path(

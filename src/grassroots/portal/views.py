@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +31,7 @@ from grassroots.events.forms import apply_error
 from grassroots.events.models import ActionKind, Event, EventAction, EventSource
 from grassroots.events.states import EventStatus
 from grassroots.portal import captcha, ratelimit
+from grassroots.portal.assessment import current_publications, lists_views
 from grassroots.portal.forms import LookupForm, RatingForm, ResidentReportForm
 
 WINDOW = 3600
@@ -76,8 +77,18 @@ def _limited(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/limited.html", status=429)
 
 
+#: List entries of each colour on the home page (the lists page shows them all).
+HOME_LIST: Final = 5
+
+
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/index.html")
+    """The portal's home: the five things a resident comes for, and the current red and
+    black lists summed up (two queries, the lists from the cache)."""
+    return render(
+        request,
+        "portal/index.html",
+        {"current": lists_views(current_publications(), limit=HOME_LIST)},
+    )
 
 
 # --- report -----------------------------------------------------------------------------------
