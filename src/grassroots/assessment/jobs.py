@@ -1,4 +1,5 @@
-"""Background work of the assessment (Huey): closing the rating forms and reminding raters.
+"""Background work of the assessment (Huey): closing the rating forms and reminding raters;
+rendering a publication's bulletin when asked (``render_bulletin``).
 
 The job runs every hour (at minute 17). Every run closes the forms whose closing day has
 passed (the first run after midnight, local time, closes the previous day's forms); from
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 #: Local hour from which raters are reminded (no messages at night).
 REMIND_HOUR = 8
@@ -27,3 +28,12 @@ def close_rating_forms() -> dict[str, Any]:
 
     now = timezone.localtime()
     return sweep_rating_forms(now.date(), remind=now.hour >= REMIND_HOUR).as_dict()
+
+
+@db_task()
+def render_bulletin(bulletin_id: int) -> str:
+    """Render a publication's bulletin (PDF or Excel) queued by ``request_bulletin``, with
+    progress on its row (``actions.bulletins.render_bulletin_now``)."""
+    from grassroots.assessment.actions.bulletins import render_bulletin_now
+
+    return render_bulletin_now(bulletin_id)

@@ -656,3 +656,61 @@ class Publication(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("a publication is never changed")
         super().save(*args, **kwargs)
+
+
+class BulletinFormat(models.TextChoices):
+    PDF = "pdf", "PDF"  # A4, for print and the meeting
+    XLSX = "xlsx", "Excel"  # one sheet per peer group
+
+
+class BulletinState(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("bulletin", "Queued")  # waiting for the worker
+    RUNNING = "running", pgettext_lazy("bulletin", "Rendering")  # the worker renders it
+    DONE = "done", pgettext_lazy("bulletin", "Ready")  # the file is stored
+    FAILED = "failed", pgettext_lazy("bulletin", "Failed")  # a new request tries again
+
+
+class Bulletin(models.Model):
+    """A publication's bulletin (季晒通报, 年评报告) in one format, rendered by a worker job
+    from the publication's snapshot and kept: the publication never changes, so neither does
+    its bulletin. The file is stored under ``MEDIA_ROOT/bulletins/`` named by its SHA-256."""
+
+    publication = models.ForeignKey(
+        Publication,
+        verbose_name=_("publication"),
+        on_delete=models.CASCADE,
+        related_name="bulletins",
+    )
+    format = models.CharField(_("format"), max_length=8, choices=BulletinFormat.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=BulletinState.choices, default=BulletinState.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)  # 0–100 (%)
+    file = models.FileField(_("file"), upload_to="bulletins/", max_length=200, blank=True)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("size"), default=0)  # bytes
+    seconds = models.DecimalField(_("rendering time"), max_digits=8, decimal_places=2, null=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "format"], name="assessment_bulletin_one_per_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} {self.format} {self.state}"

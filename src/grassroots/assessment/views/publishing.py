@@ -46,6 +46,7 @@ from grassroots.assessment.models import (
 from grassroots.assessment.permissions import APPEAL, MANAGE, VIEW
 from grassroots.assessment.queries_publishing import kind_label, run_diff
 from grassroots.assessment.states import RunState
+from grassroots.assessment.views.bulletins import bulletin_boxes
 from grassroots.common.http import user_of
 from grassroots.org.permissions import can
 
@@ -184,9 +185,12 @@ def publications(request: HttpRequest) -> HttpResponse:
         .order_by()
         .values_list("run_id", "n")
     )
+    mine = {s.pk for s in access.visible_schemes(user)}  # whose bulletins the viewer may ask for
+    boxes = bulletin_boxes([p for p in page.object_list if p.scheme_id in mine])
     items = [
         {
             "publication": p,
+            "bulletins": boxes.get(p.pk),
             "kind": kind_label(p.run.kind),
             "state": RunState(p.run.state).label,
             "may_freeze": p.run.state == RunState.PUBLISHED and can(user, MANAGE, p.scheme.root),
