@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Final
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -38,14 +38,14 @@ def _stored(publication: Publication, fmt: str) -> Bulletin | None:
     return found if found is not None and file_present(found) else None
 
 
-def _serve(found: Bulletin, publication: Publication) -> HttpResponse:
+def _serve(found: Bulletin, publication: Publication) -> FileResponse:
     response = file_response(found, publication)
     response["Cache-Control"] = "public, max-age=86400, immutable"  # never changes
     return response
 
 
 @require_safe
-def download(request: HttpRequest, sha256: str, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, sha256: str, fmt: str) -> HttpResponseBase:
     """The bulletin of the publication ``sha256`` in ``fmt`` (pdf, xlsx)."""
     if fmt not in BulletinFormat.values or len(sha256) != 64:
         raise Http404
