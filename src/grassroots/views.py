@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from grassroots.common.http import user_of
-from grassroots.org.models import Membership
+from grassroots.org.models import Membership, User
 from grassroots.org.queries import active_grants
 
 
@@ -21,9 +26,11 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Who you are, the roles and units you act for, and the modules you can open."""
+    """Where your unit stands today (its dashboard's numbers, at the top), who you are,
+    the roles and units you act for, and the modules you can open."""
+    user = user_of(request)
     memberships = (
-        Membership.objects.filter(user=user_of(request))
+        Membership.objects.filter(user=user)
         .active()
         .select_related("unit", "unit__parent")
         .order_by("unit__path", "role")
@@ -31,8 +38,31 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "home.html",
-        {"memberships": memberships, "has_scope": bool(active_grants(request.user))},
+        {
+            "memberships": memberships,
+            "has_scope": bool(active_grants(user)),
+            "board": board_summary(user),
+        },
     )
+
+
+def board_summary(user: User) -> dict[str, Any] | None:
+    """The viewer's highest unit with its numbers of today, as its dashboard counts them
+    (five counts), and the other units they may open; ``None`` without a dashboard."""
+    from grassroots.dashboards import figures
+    from grassroots.dashboards.views.board import top_units
+    from grassroots.events.views.lists import TAB_KEYS
+
+    units = top_units(user)
+    if not units:
+        return None
+    unit = units[0]
+    today, _children = figures.today(unit, [], timezone.now())
+    tiles: list[tuple[str, str | Promise, int]] = [
+        ("reported_today", _("Reported today"), today.reported_today)
+    ]
+    tiles += [(key, TAB_KEYS[key].label, getattr(today, key)) for key in figures.TODAY_TABS]
+    return {"unit": unit, "others": units[1:], "today": today, "tiles": tiles}
 
 
 @never_cache

@@ -83,9 +83,10 @@ def _child_key(children: Sequence[Unit]) -> tuple[str, Any] | None:
     if not children:
         return None
     fields = {LEVEL_FIELD.get(c.kind) for c in children}
-    if len(fields) == 1 and None not in fields:
+    if len(fields) == 1:
         (column,) = fields
-        return column, None
+        if column is not None:
+            return column, None
     lengths = {len(c.path) + 1 for c in children}
     if len(lengths) == 1:
         (length,) = lengths
@@ -130,8 +131,9 @@ def month_rates(children: Sequence[Unit], now: dt.datetime) -> dict[int, tuple[A
     return {a.unit_id: (a.value, b.value) for a, b in zip(on_time, satisfied, strict=True)}
 
 
-def attach_rates(rows: dict[int, Today], children: Sequence[Unit], now: dt.datetime) -> None:
-    for unit_id, (on_time, satisfied) in month_rates(children, now).items():
+def attach_rates(rows: dict[int, Today], rates: dict[int, tuple[Any, Any]]) -> None:
+    """Put ``month_rates``' figures on the children's rows."""
+    for unit_id, (on_time, satisfied) in rates.items():
         if unit_id in rows:
             rows[unit_id].on_time_rate = on_time
             rows[unit_id].satisfaction_rate = satisfied

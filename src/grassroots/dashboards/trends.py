@@ -3,9 +3,9 @@ rate, by the definitions of ``events.metrics`` (the same ``Ratio`` populations a
 and their charts.
 
 One query per series for all 12 months: the events of the ratio's population over the
-whole span, grouped by the local month of the date that places them in a month (reported
-for "received", the handling deadline for "due", the rating for "rated"). A month of that
-grouping holds exactly the events the metric counts for that month: the span's cutoff
+whole span, grouped by the month of the date that places them in a month (reported for
+"received", the handling deadline for "due", the rating for "rated"). A month of that
+count holds exactly the events the metric counts for that month: the span's cutoff
 (``Period.cutoff(now)``) is the current month's.
 """
 
@@ -15,12 +15,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -66,59 +64,61 @@ def area_of(unit: Unit) -> Q:
     return subtree_q("area_path", unit.path)
 
 
-def _by_month(
-    events: QuerySet[Event], column: str, **counts: Any
-) -> dict[tuple[int, int], dict[str, int]]:
-    rows = (
-        events.order_by()
-        .annotate(month=TruncMonth(column, tzinfo=_zone()))
-        .values("month")
-        .annotate(**counts)
+def month_index(column: str, months: list[Period]) -> Case:
+    """Which of ``months`` (0 …) the date ``column`` falls in, as a SQL ``CASE`` on the
+    months' bounds (none before the first or after the last)."""
+    whens = [When(**{f"{column}__lt": m.end}, then=Value(i)) for i, m in enumerate(months)]
+    return Case(
+        When(**{f"{column}__lt": months[0].start}, then=Value(None)),
+        *whens,
+        default=Value(None),
+        output_field=IntegerField(),
     )
-    found: dict[tuple[int, int], dict[str, int]] = {}
-    for row in rows:
-        month = row.pop("month")
-        if month is None:
-            continue
-        if isinstance(month, dt.datetime) and month.tzinfo is not None:
-            month = month.astimezone(_zone())
-        found[(month.year, month.month)] = row
-    return found
 
 
 def ratio_by_month(
     ratio: Ratio, area: Q, months: list[Period], now: dt.datetime
 ) -> list[Decimal | None]:
-    """``ratio``'s value in each month (``None`` with nothing to measure): one query."""
+    """``ratio``'s value in each month (``None`` with nothing to measure): one query,
+    grouped by the month index of the date that places an event in a month (a ``CASE`` on
+    the months' bounds: no per-row date function, which SQLite would call in Python)."""
     span = Period(months[0].start, months[-1].end)
     column = MONTH_OF[ratio.population]
-    found = _by_month(
-        ratio.events(span, now).filter(area),
-        column,
-        total=Count("pk"),
-        hits=Count("pk", filter=ratio.hit),
+    rows = (
+        ratio.events(span, now)
+        .filter(area)
+        .annotate(month=month_index(column, months))
+        .values("month")
+        .annotate(total=Count("pk"), hits=Count("pk", filter=ratio.hit))
+        .order_by()
+        .values_list("month", "total", "hits")
     )
+    found = {month: (total, hits) for month, total, hits in rows if month is not None}
     values: list[Decimal | None] = []
-    for month in months:
-        local = month.start.astimezone(_zone())
-        row = found.get((local.year, local.month), {"total": 0, "hits": 0})
-        total, hits = row["total"], row["hits"]
+    for i in range(len(months)):
+        total, hits = found.get(i, (0, 0))
+        if ratio.value == "count":
+            values.append(Decimal(hits))
+            continue
         if ratio.value == "complement":
             hits = total - hits
-        values.append(percent(hits, total) if ratio.value != "count" else Decimal(hits))
+        values.append(percent(hits, total))
     return values
 
 
 def reported_by_month(area: Q, months: list[Period], now: dt.datetime) -> list[int]:
     """Events reported (received, any source) in each month: one query."""
     span = Period(months[0].start, months[-1].end)
-    events = Event.objects.filter(event_metrics.received(span, now), area)
-    found = _by_month(events, "reported_at", n=Count("pk"))
-    result = []
-    for month in months:
-        local = month.start.astimezone(_zone())
-        result.append(found.get((local.year, local.month), {"n": 0})["n"])
-    return result
+    rows = (
+        Event.objects.filter(event_metrics.received(span, now), area)
+        .annotate(month=month_index("reported_at", months))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("month", "n")
+    )
+    found = {month: n for month, n in rows if month is not None}
+    return [int(found.get(i, 0)) for i in range(len(months))]
 
 
 @dataclass(frozen=True)

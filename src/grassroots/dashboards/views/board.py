@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from grassroots.common.http import user_of
 from grassroots.dashboards import figures, panels, trends
+from grassroots.dashboards.caching import BoardCache
 from grassroots.dashboards.permissions import VIEW
 from grassroots.events.views.lists import TAB_KEYS, works_in
 from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit, UnitKind, User
@@ -90,11 +91,13 @@ def board_context(user: User, unit: Unit, now: dt.datetime | None = None) -> dic
     """Everything the dashboard of ``unit`` shows (a fixed number of queries)."""
     now = now or timezone.now()
     level = level_name(unit)
+    cached = BoardCache(unit, now)
     children = figures.children_of(unit)
     mine, theirs = figures.today(unit, children, now)
-    figures.attach_rates(theirs, children, now)
+    rates = cached.get("rates", lambda: figures.month_rates(children, now))
+    figures.attach_rates(theirs, rates)
     today_date = timezone.localdate(now)
-    weekly = panels.weekly(unit, children, today_date)
+    weekly = cached.get("weekly", lambda: panels.weekly(unit, children, today_date))
     ancestors = [
         a
         for a in Unit.objects.filter(code__in=unit.ancestor_codes()).defer("geometry")
@@ -130,15 +133,16 @@ def board_context(user: User, unit: Unit, now: dt.datetime | None = None) -> dic
         "today": mine,
         "tiles": tiles,
         "now": now,
-        "trends": trends.trends(unit, now),
+        "trends": cached.get("trends", lambda: trends.trends(unit, now)),
         "weekly": weekly,
         "weekly_url": reverse("events:weekly", args=[unit.code]),
         "tasks": panels.tasks_at_risk(user, unit, today_date),
         "assessment": panels.assessment(user, unit),
         "children": rows,
-        "overdue_events": figures.most_overdue(unit, now),
+        "overdue_events": cached.get("overdue", lambda: figures.most_overdue(unit, now)),
         "open_events": figures.open_events(unit, now) if level == "grid" else [],
-        "map": embedded_map(unit, user),
+        # The viewer's own map (it shows the events they may see), kept like the figures.
+        "map": cached.get(f"map:{user.pk}", lambda: embedded_map(unit, user)),
         "map_url": reverse("dashboards:map", args=[unit.code]),
     }
 
