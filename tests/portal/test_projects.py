@@ -102,3 +102,29 @@ def test_empty_list(db: Any) -> None:
     response = Client().get("/public/projects/")
     assert response.status_code == 200
     assert "暂无民生工程" in response.content.decode()
+
+
+def test_search_by_title_or_place_keeps_the_filter(projects: dict[str, Any]) -> None:
+    page = Client().get("/public/projects/?q=市场").content.decode()
+    assert "农贸市场改造" in page and "通村公路硬化" not in page
+    assert 'value="市场"' in page
+    # the feasibility links keep the search; the counts are those of the search
+    assert "feasibility=infeasible&amp;q=%E5%B8%82%E5%9C%BA" in page
+    assert "全部 1" in page
+    page = Client().get("/public/projects/?q=礼州镇场镇&feasibility=infeasible").content.decode()
+    assert "高山移民安置点" in page and "农贸市场改造" not in page
+
+
+def test_the_list_is_paginated_with_its_filters(
+    projects: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from grassroots.portal import projects as module
+
+    monkeypatch.setattr(module, "PER_PAGE", 2)
+    first = Client().get("/public/projects/?feasibility=feasible").content.decode()
+    assert first.count('class="card project"') == 2
+    assert 'href="?feasibility=feasible&amp;page=2"' not in first  # both feasible fit
+    everything = Client().get("/public/projects/").content.decode()
+    assert 'rel="next" href="?page=2"' in everything
+    second = Client().get("/public/projects/?page=2").content.decode()
+    assert second.count('class="card project"') == 1

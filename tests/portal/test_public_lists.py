@@ -309,3 +309,18 @@ def test_public_pages_are_made_for_phones_and_keyboards(year: dict[str, Any]) ->
         # every table cell carries its label for the stacked phone layout
         for cell in re.findall(r"<td(?: [^>]*)?>", page):
             assert "data-label" in cell or "colspan" in cell, (url, cell)
+
+
+def test_a_large_peer_group_is_charted_by_its_first_and_last_ten() -> None:
+    from grassroots.portal.assessment import distribution_chart, ranking_chart
+
+    rows = [
+        (f"U{i:03d}", f"第{i}村", i, 40, f"{100 - i}.00", "average", "", 0, 0, False)
+        for i in range(1, 41)
+    ]
+    bars = ranking_chart(rows, "村")
+    assert bars.count('class="bar"') == 20
+    assert "第10村" in bars and "第31村" in bars and "第11村" not in bars
+    assert "前 10 名和后 10 名" in bars and "共 40 个" in bars
+    spread = distribution_chart(rows, "村")
+    assert sum(int(n) for n in re.findall(r'data-count="(\d+)"', spread)) == 40

@@ -254,7 +254,7 @@ def index(request: HttpRequest) -> HttpResponse:
 #: List entries shown per list where the lists are only summed up.
 SUMMARY: Final = 10
 #: Rows of a ranking table per page.
-RANKING_PAGE: Final = 50
+RANKING_PAGE: Final = 25
 #: A peer group up to this size is drawn whole; a larger one by its first and last ten.
 CHART_ALL: Final = 30
 CHART_ENDS: Final = 10
@@ -291,7 +291,7 @@ def neighbours(pub: Publication) -> Neighbours:
     )
 
 
-def _table_row(row: Row, grades: dict[str, str], lists: dict[str, str]) -> dict[str, Any]:
+def _table_row(row: Row, grades: dict[str, Any], lists: dict[str, Any]) -> dict[str, Any]:
     unit, name, rank, _size, total, grade, status, reward_fen, places, vetoed = row
     return {
         "unit": unit,
