@@ -203,3 +203,16 @@ def test_an_unknown_format_is_refused(publication: Any, city_admin: Any, login: 
 
     assert answer.status_code == 400 and not Bulletin.objects.exists()
     assert client.get(f"/assessment/publications/{publication.pk}/bulletin.doc").status_code == 404
+
+
+def test_the_demo_renders_the_latest_publication_of_each_scheme(publication: Any) -> None:
+    from grassroots.demo.assessment import render_current_bulletins
+
+    older = ("xc-village-2026", "2026-Q2", 1, "f" * 64)  # not the latest: not looked up
+    latest = (publication.scheme.code, publication.period, 1, publication.sha256)
+
+    assert render_current_bulletins([older, latest]) == 2
+    assert set(Bulletin.objects.values_list("format", "state")) == {
+        ("pdf", BulletinState.DONE),
+        ("xlsx", BulletinState.DONE),
+    }
