@@ -187,3 +187,28 @@ def test_city_scale_rendering_time_is_reported(publication: Any, capsys: Any) ->
     render_pdf(publication)
     with capsys.disabled():
         print(f"\nbulletin pdf (3 units): {time.perf_counter() - started:.2f} s")
+
+
+def test_the_command_writes_the_bulletin(publication: Any, tmp_path: Path) -> None:
+    import io as _io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = _io.StringIO()
+    target = tmp_path / "q3.xlsx"
+    call_command(
+        "bulletin",
+        "--publication",
+        publication.sha256[:10],
+        "--format",
+        "xlsx",
+        "-o",
+        str(target),
+        stdout=out,
+    )
+
+    assert target.read_bytes().startswith(b"PK")  # a zip: the workbook
+    assert str(target) in out.getvalue() and " s" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("bulletin", "--publication", "0" * 12)
