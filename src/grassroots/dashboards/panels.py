@@ -217,10 +217,9 @@ class Assessment:
     list_label: str = ""
     breakdown: SafeString | None = None
     ranking: SafeString | None = None
-    #: For the root of a scheme: its latest published run and its red and black lists.
-    run_label: str = ""
-    red: list[str] = field(default_factory=list)
-    black: list[str] = field(default_factory=list)
+    #: For the root of schemes: each one's latest published run (``run_id``, ``label``)
+    #: with its red and black lists (``red``, ``black``: unit names).
+    publications: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -318,28 +317,39 @@ def _own_result(user: Any, unit: Unit, row: dict[str, Any]) -> Assessment:
 
 
 def _scheme_root(unit: Unit) -> Assessment:
-    """For the unit at the root of a scheme (the city): the latest published run and its
-    red and black lists (public once published)."""
+    """For the unit at the root of schemes (the city): each scheme's latest published run
+    and its red and black lists (public once published). Two queries."""
     from grassroots.assessment.models import ListStatus, Result, Run
     from grassroots.assessment.states import RunState
 
-    run = (
+    runs = (
         Run.objects.filter(scheme__root=unit, state__in=[RunState.PUBLISHED, RunState.FROZEN])
         .select_related("scheme")
         .only("pk", "period", "version", "scheme__name", "scheme__code")
-        .order_by("-publication__published_at", "-pk")
-        .first()
+        .order_by("scheme__code", "-publication__published_at", "-pk")
     )
+    latest: dict[str, Any] = {}
+    for run in runs:
+        latest.setdefault(run.scheme.code, run)
     panel = Assessment()
-    if run is None:
+    if not latest:
         return panel
-    panel.run_id = run.pk
-    panel.run_label = f"{run.scheme.name} · {run.period}"
-    for name, status in (
-        Result.objects.filter(run=run)
+    by_run = {
+        run.pk: {
+            "run_id": run.pk,
+            "label": f"{run.scheme.name} · {run.period}",
+            "red": [],
+            "black": [],
+        }
+        for run in latest.values()
+    }
+    panel.run_id = next(iter(by_run))
+    for run_id, name, status in (
+        Result.objects.filter(run_id__in=list(by_run))
         .exclude(list_status=ListStatus.NONE)
         .order_by("list_status", "peer_group", "rank")
-        .values_list("unit__name", "list_status")
+        .values_list("run_id", "unit__name", "list_status")
     ):
-        (panel.red if status == ListStatus.RED else panel.black).append(name)
+        by_run[run_id]["red" if status == ListStatus.RED else "black"].append(name)
+    panel.publications = list(by_run.values())
     return panel
