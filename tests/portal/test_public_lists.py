@@ -125,6 +125,8 @@ def test_the_history_shows_every_past_list_with_its_reasons(year: dict[str, Any]
     q2 = page.split("2026-Q2 季晒")[1]
     assert "礼州村" in section(q2, "red-list") and "位列同组前 1 名" in section(q2, "red-list")
     assert "田坝村" in section(q2, "black-list") and "位列同组后 1 名" in section(q2, "black-list")
+    # a village is told apart from its namesakes by its township
+    assert '礼州村</strong> <span class="township">礼州镇</span>' in section(q2, "red-list")
     q3 = page.split("2026-Q3 季晒")[1]
     assert "田坝村" in section(q3, "red-list")
     black = section(q3, "black-list")
@@ -170,6 +172,7 @@ def test_the_publication_shows_rankings_per_group_with_charts(year: dict[str, An
     assert 'role="img"' in page and "排名 · 村" in page and "总分分布 · 村" in page
     ranking = page.split('class="card ranking"')[1]
     assert ranking.index("田坝村") < ranking.index("礼州村")  # 88.75 before 70.25
+    assert '田坝村 <span class="township">礼州镇</span>' in ranking
     assert "安宁村" not in ranking.split("<table")[1]  # another peer group
     assert "村 (2)" in page and "社区 (1)" in page  # the groups to switch to
     slug = re.search(r'href="\?group=([0-9a-f]+)#ranking"[^>]*>社区', page)

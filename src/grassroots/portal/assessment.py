@@ -44,7 +44,15 @@ from grassroots.assessment.queries_publishing import kind_label
 from grassroots.common import charts
 from grassroots.common.metrics import Period, PeriodError
 from grassroots.org.models import UnitKind
-from grassroots.portal.published import Group, Lists, Row, groups_of, lists_of, ranking_of
+from grassroots.portal.published import (
+    Group,
+    Lists,
+    Row,
+    groups_of,
+    lists_of,
+    ranking_of,
+    township_names,
+)
 
 PER_PAGE: Final = 30
 
@@ -96,16 +104,24 @@ class ListLine:
     group: str
     total: str
     reason: str
+    #: The township of a village (two villages may share a name).
+    township: str = ""
 
 
-def lines(entries: tuple[dict[str, Any], ...], rule: dict[str, Any]) -> list[ListLine]:
+def lines(
+    entries: tuple[dict[str, Any], ...],
+    rule: dict[str, Any],
+    townships: dict[str, str] | None = None,
+) -> list[ListLine]:
     """List entries as the public reads them, each with its reason."""
+    townships = townships or {}
     return [
         ListLine(
             str(e.get("name", "")),
             group_label(str(e.get("peer_group", ""))),
             str(e.get("total", "")),
             reason_text(e, rule),
+            townships.get(str(e.get("unit", "")), ""),
         )
         for e in entries
     ]
@@ -129,18 +145,25 @@ class ListsView:
 
 
 def lists_views(publications: list[Publication], *, limit: int | None = None) -> list[ListsView]:
-    """The lists of each publication (one query at most, none when cached)."""
+    """The lists of each publication (two queries at most: the lists when not cached, the
+    townships of the villages shown)."""
     found = lists_of(publications)
+    empty = Lists((), (), {}, "")
+    townships = township_names(
+        str(e.get("unit", ""))
+        for lists in found.values()
+        for e in (*lists.red[:limit], *lists.black[:limit])
+    )
     views = []
     for p in publications:
-        lists = found.get(p.pk) or Lists((), (), {}, p.scheme.name)
+        lists = found.get(p.pk) or empty
         views.append(
             ListsView(
                 publication=p,
                 scheme_name=lists.scheme_name or p.scheme.name,
                 kind=kind_label(period_kind(p.period)),
-                red=lines(lists.red[:limit], lists.rule),
-                black=lines(lists.black[:limit], lists.rule),
+                red=lines(lists.red[:limit], lists.rule, townships),
+                black=lines(lists.black[:limit], lists.rule, townships),
                 red_total=len(lists.red),
                 black_total=len(lists.black),
             )
@@ -291,11 +314,14 @@ def neighbours(pub: Publication) -> Neighbours:
     )
 
 
-def _table_row(row: Row, grades: dict[str, Any], lists: dict[str, Any]) -> dict[str, Any]:
+def _table_row(
+    row: Row, grades: dict[str, Any], lists: dict[str, Any], townships: dict[str, str]
+) -> dict[str, Any]:
     unit, name, rank, _size, total, grade, status, reward_fen, places, vetoed = row
     return {
         "unit": unit,
         "name": name,
+        "township": townships.get(unit, ""),
         "rank": rank,
         "total": total,
         "grade_label": grades.get(grade, grade),
@@ -363,6 +389,7 @@ def publication(request: HttpRequest, sha256: str) -> HttpResponse:
     found = [r for r in rows if search in r[1]] if search else rows
     page = Paginator(found, RANKING_PAGE).get_page(request.GET.get("page"))
     grades, statuses = dict(GradeChoice.choices), dict(ListStatus.choices)
+    townships = township_names(r[0] for r in page.object_list)
     keep = {"group": group.slug if group and len(groups) > 1 else "", "q": search}
     return render(
         request,
@@ -379,7 +406,7 @@ def publication(request: HttpRequest, sha256: str) -> HttpResponse:
             "group_label": label,
             "search": search,
             "page": page,
-            "rows": [_table_row(r, grades, statuses) for r in page.object_list],
+            "rows": [_table_row(r, grades, statuses, townships) for r in page.object_list],
             "page_query": urlencode({k: v for k, v in keep.items() if v}),
             "bar_svg": mark_safe(ranking_chart(rows, label)) if rows else "",  # noqa: S308
             "histogram_svg": mark_safe(distribution_chart(rows, label)) if rows else "",  # noqa: S308

@@ -53,6 +53,18 @@ class Group:
     slug: str
 
 
+def township_names(codes: Iterable[str]) -> dict[str, str]:
+    """For village-level codes (12 digits), the name of the township they belong to (its
+    9-digit code), so that two villages of the same name are told apart. One query."""
+    prefixes = {code: code[:9] for code in codes if len(code) == 12 and code.isdigit()}
+    if not prefixes:
+        return {}
+    from grassroots.org.models import Unit
+
+    names = dict(Unit.objects.filter(code__in=set(prefixes.values())).values_list("code", "name"))
+    return {code: names[prefix] for code, prefix in prefixes.items() if prefix in names}
+
+
 def _key(sha256: str, part: str) -> str:
     return f"portal:pub:{VERSION}:{sha256}:{part}"
 
