@@ -110,6 +110,24 @@ def test_quantile_breaks_are_rounded_and_split_the_grids() -> None:
     assert all(re.fullmatch(r"\d+–\d+", e.label) for e in c.legend)
 
 
+def test_counts_keep_nought_apart_and_show_whole_ranges() -> None:
+    values = {f"G{i}": v for i, v in enumerate([0] * 6 + [1, 1, 1, 2, 2, 3, 4, 6, 6, 9])}
+    c = classify(values, higher_is_better=False, method="counts")
+    assert c.legend[0].label == "0" and c.legend[0].count == 6  # nothing open: the best
+    assert c.legend[-1].hatched and c.classes["G15"] == c.worst  # nine open: the worst
+    labels = [e.label for e in c.legend]
+    assert all(re.fullmatch(r"\d+(–\d+)?", label) for label in labels)
+    assert labels[-1].endswith("–9")
+    # whole ranges follow each other without gaps or overlaps
+    bounds = [[int(x) for x in label.split("–")] for label in labels]
+    assert all(after[0] == before[-1] + 1 for before, after in pairwise(bounds))
+    ones = classify({"A": 0, "B": 1}, higher_is_better=False, method="counts")
+    assert [e.label for e in ones.legend] == ["0", "1"]
+    # not whole numbers: classified by quantiles
+    halves = {"A": 0, "B": 1.5, "C": 0.25}
+    assert classify(halves, method="counts") == classify(halves, method="quantile")
+
+
 def test_equal_and_empty_values() -> None:
     same = classify({"A": 5, "B": 5})
     assert [e.label for e in same.legend] == ["5"]
@@ -138,7 +156,7 @@ def test_every_grid_is_a_titled_link_and_text_is_escaped() -> None:
     )
     assert "<script>" not in svg and "<b>" not in svg and "<高>" not in svg
     root = ET.fromstring(svg)  # noqa: S314
-    assert root.get("role") == "img" and root.get("width") == "100%"
+    assert root.get("role") == "group" and root.get("width") == "100%"  # of links
     assert root.find(f"{SVG}title") is not None and root.find(f"{SVG}desc") is not None
     assert root.find(f"{SVG}title").text == "<script>x</script>"  # type: ignore[union-attr]
     anchors = root.findall(f".//{SVG}g[@class='grids']/{SVG}a")
@@ -162,7 +180,7 @@ def test_every_grid_is_a_titled_link_and_text_is_escaped() -> None:
 def test_without_links_the_grids_still_have_titles() -> None:
     gmap = _row(2)
     root = _draw(gmap, classify({"G0": 1, "G1": 2}), link=None, details={"G0": "1 件"})
-    assert root.find(f".//{SVG}a") is None
+    assert root.find(f".//{SVG}a") is None and root.get("role") == "img"
     titles = [g.find(f"{SVG}title").text for g in root.findall(f".//{SVG}g[@class='grids']/{SVG}g")]  # type: ignore[union-attr]
     assert titles == ["第0网格：1 件", "第1网格"]
 
@@ -201,7 +219,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
     ),
     classes=st.integers(min_value=1, max_value=9),
     higher_is_better=st.booleans(),
-    method=st.sampled_from(["quantile", "equal"]),
+    method=st.sampled_from(["quantile", "equal", "counts"]),
 )
 def test_any_values_give_a_well_formed_map(
     values: list[float | Decimal | None], classes: int, higher_is_better: bool, method: str

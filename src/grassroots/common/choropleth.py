@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from grassroots.common.gridmap import GridMap
 
-Method = Literal["quantile", "equal"]
+Method = Literal["quantile", "equal", "counts"]
 
 #: A single-hue ramp whose lightness falls monotonically (light = best, dark = worst).
 RAMP: tuple[str, ...] = (
@@ -167,6 +167,25 @@ def _quantile_breaks(values: list[Decimal], classes: int) -> list[Decimal]:
     return breaks
 
 
+def _count_breaks(values: list[Decimal], classes: int) -> list[Decimal]:
+    """Breaks at whole numbers: ``[0, 1)`` alone when some values are nought, then the
+    positive values split by quantiles floored to whole numbers; the top break is the
+    largest value (or one above the last break, when that is the largest value)."""
+    positive = sorted(v for v in values if v > 0)
+    zero = len(positive) < len(values)
+    start = Decimal(1) if zero else positive[0]
+    wanted = classes - 1 if zero else classes
+    inner: list[Decimal] = []
+    if wanted > 1 and positive[0] != positive[-1]:
+        rounded = {
+            b.to_integral_value(rounding=ROUND_FLOOR)
+            for b in _quantile_breaks(positive, wanted)[1:-1]
+        }
+        inner = sorted(b for b in rounded if start < b < positive[-1])
+    top = max(positive[-1], start + 1)
+    return [*([Decimal(0)] if zero else []), start, *inner, top]
+
+
 def _text(x: Decimal) -> str:
     """A break as people write it: ``80``, ``0.25``, ``-5`` (no exponent, no trailing zeros)."""
     normal = x.normalize()
@@ -193,6 +212,11 @@ def classify(
     Breaks are nice round numbers (equal intervals of 1, 2, 2.5 or 5 × 10^k, or quantiles
     rounded to the same precision); there may be fewer classes than asked when the values
     do not spread that far. A value sits in ``[low, high)``; the top break is included.
+
+    ``counts`` is for whole numbers of things (open events): nought is a class of its own
+    (nothing to do), the rest split by quantiles at whole numbers, and the legend shows
+    whole ranges (``0``, ``1–2``, ``3–6``). Values that are not whole and non-negative are
+    classified by quantiles instead.
     """
     classes = max(1, min(int(classes), MAX_CLASSES))
     numbers = {code: _to_decimal(value) for code, value in values.items()}
@@ -201,8 +225,11 @@ def classify(
     if not known:
         return Classification((), dict.fromkeys(numbers), (), no_data, higher_is_better)
     low, high = min(known), max(known)
+    whole = method == "counts" and all(v >= 0 and v == v.to_integral_value() for v in known)
     if low == high:
         breaks = [low, high]
+    elif whole:
+        breaks = _count_breaks(known, classes)
     elif method == "equal":
         breaks = _equal_breaks(low, high, classes)
     else:
@@ -234,6 +261,8 @@ def classify(
     for index in range(count):
         j = count - 1 - index if higher_is_better else index
         lo, hi = breaks[j], breaks[j + 1]
+        if whole:  # [lo, hi) of whole numbers is lo … hi − 1; the last class ends at the top
+            hi = hi - 1 if j < count - 1 else min(hi, high)
         label = _text(lo) if lo == hi else f"{_text(lo)}–{_text(hi)}"
         entries.append(
             LegendEntry(
@@ -322,14 +351,16 @@ def render_map(
     worst = classification.worst
     worst_fill = classification.legend[worst].fill if worst is not None else RAMP[-1]
     desc = _("Grids coloured by class; darker needs more attention, hatched is the worst class.")
+    # a picture, or a group of links (an "img" would hide the links from screen readers)
+    role = "img" if link is None and not any(len(p) > 3 and p[3] for p in points) else "group"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {gmap.width:g} {_num(height)}" '
-        f'width="100%" role="img" aria-labelledby="{pid}-title {pid}-desc" '
+        f'width="100%" role="{role}" aria-labelledby="{pid}-title {pid}-desc" '
         f'class="choropleth" font-family="sans-serif" font-size="12">',
         f'<title id="{pid}-title">{escape(title)}</title>',
         f'<desc id="{pid}-desc">{escape(desc)}</desc>',
         _patterns(hatch, dots, worst_fill),
-        '<g class="grids">',
+        f'<g class="grids" stroke="{STROKE}" stroke-width="{stroke_width:g}">',
     ]
 
     def paint(index: int | None) -> str:
@@ -343,15 +374,14 @@ def render_map(
         index = classification.classes.get(grid.code)
         detail = details.get(grid.code, "" if index is not None else no_data_label)
         tip = f"{grid.name}：{detail}" if detail else grid.name
+        klass = "" if index is None else index
         path = (
-            f'<path d="{escape(grid.d)}" fill="{paint(index)}" stroke="{STROKE}" '
-            f'stroke-width="{stroke_width:g}" vector-effect="non-scaling-stroke" '
-            f'data-code="{escape(grid.code)}" data-class="{"" if index is None else index}"/>'
+            f'<path d="{escape(grid.d)}" fill="{paint(index)}" '
+            f'data-code="{escape(grid.code)}" data-class="{klass}"/>'
         )
         if link is not None:
             out.append(
-                f'<a href="{escape(link(grid.code))}" aria-label="{escape(tip)}">'
-                f"<title>{escape(tip)}</title>{path}</a>"
+                f'<a href="{escape(link(grid.code))}"><title>{escape(tip)}</title>{path}</a>'
             )
         else:
             out.append(f"<g><title>{escape(tip)}</title>{path}</g>")
@@ -368,15 +398,14 @@ def render_map(
             continue
         if 0 <= x <= gmap.width and 0 <= y <= gmap.height:
             circle = (
-                f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{POINT_RADIUS:g}" fill="#000000" '
-                f'stroke="#ffffff" stroke-width="1" vector-effect="non-scaling-stroke">'
+                f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{POINT_RADIUS:g}">'
                 f"<title>{escape(label)}</title></circle>"
             )
             if url:
-                circle = f'<a href="{escape(url)}" aria-label="{escape(label)}">{circle}</a>'
+                circle = f'<a href="{escape(url)}">{circle}</a>'
             drawn.append(circle)
     if drawn:
-        out.append('<g class="points">')
+        out.append('<g class="points" fill="#000000" stroke="#ffffff" stroke-width="1">')
         out.extend(drawn)
         out.append("</g>")
 

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast, Length
@@ -51,9 +52,8 @@ from grassroots.events.metrics import LEVEL_FIELD
 from grassroots.events.models import Event
 from grassroots.events.queries import BY_DEADLINE
 from grassroots.events.states import EventStatus
-from grassroots.org.models import Unit, UnitKind, User
+from grassroots.org.models import TOWNSHIP_LEVEL, Unit, UnitKind, User
 from grassroots.org.permissions import can
-from grassroots.org.queries import subtree_q
 
 #: At most this many event points are drawn (soonest deadline first); the page says so.
 MAX_POINTS = 300
@@ -250,11 +250,14 @@ class GridValue:
 
 
 def _placed_in(unit: Unit) -> Q:
-    """Events placed in a grid under ``unit``, by the unit's own event column if any."""
+    """Events placed in a grid under ``unit``, by the unit's own event column (a township,
+    village or grid), or for a unit above by the townships below it — so that each reads
+    the ``ev_*_queue`` indexes (unit, status, deadline) rather than every event."""
     level = LEVEL_FIELD.get(unit.kind)
     if level is not None:
         return Q(**{level: unit.pk}, grid__isnull=False)
-    return subtree_q("area_path", unit.path) & Q(grid__isnull=False)
+    townships = Unit.objects.within(unit).filter(kind__in=TOWNSHIP_LEVEL).order_by().values("pk")
+    return Q(township__in=townships, grid__isnull=False)
 
 
 def _counts(events: QuerySet[Event], unit: Unit, grids: list[Grid]) -> list[GridValue]:
@@ -295,22 +298,51 @@ def grid_values(
     return result
 
 
+def describer(metric: MapMetric) -> Callable[[GridValue], str]:
+    """``describe`` for many grids: the words translated once, not once per grid."""
+    none = _("No data")
+    label = str(metric.label)
+    if metric.unit == "%":
+        template = _("%(label)s %(value)s%% (%(hits)s %(numerator)s of %(total)s %(denominator)s)")
+        hits, total = str(metric.numerator_label), str(metric.denominator_label)
+
+        def rate(item: GridValue) -> str:
+            if item.value is None:
+                return none
+            value = f"{item.value.normalize():f}"
+            if item.numerator is None or item.denominator is None:
+                return f"{label} {value}%"
+            return template % {
+                "label": label,
+                "value": value,
+                "hits": hits,
+                "numerator": item.numerator,
+                "total": total,
+                "denominator": item.denominator,
+            }
+
+        return rate
+    template = _("%(label)s: %(count)s events")
+
+    def count(item: GridValue) -> str:
+        if item.value is None:
+            return none
+        return template % {"label": label, "count": int(item.value)}
+
+    return count
+
+
 def describe(metric: MapMetric, item: GridValue) -> str:
     """The figure in words, for a grid's title and the table (no personal data)."""
-    if item.value is None:
-        return _("No data")
-    if metric.unit == "%":
-        if item.numerator is None or item.denominator is None:
-            return f"{metric.label} {item.value.normalize():f}%"
-        return _("%(label)s %(value)s%% (%(hits)s %(numerator)s of %(total)s %(denominator)s)") % {
-            "label": metric.label,
-            "value": f"{item.value.normalize():f}",
-            "hits": metric.numerator_label,
-            "numerator": item.numerator,
-            "total": metric.denominator_label,
-            "denominator": item.denominator,
-        }
-    return _("%(label)s: %(count)s events") % {"label": metric.label, "count": int(item.value)}
+    return describer(metric)(item)
+
+
+def url_maker(name: str) -> Callable[[str | int], str]:
+    """``reverse(name, args=[x])`` for many ``x`` at the price of one ``reverse``."""
+    marker = "00000000"
+    pattern = reverse(name, args=[marker])
+    head, tail = pattern.rsplit(marker, 1)
+    return lambda arg: f"{head}{quote(str(arg), safe='')}{tail}"
 
 
 # --- event points ------------------------------------------------------------------------
@@ -322,15 +354,17 @@ def event_points(user: User, unit: Unit) -> tuple[list[Point], bool]:
     rows = list(
         Event.objects.visible_to(user)
         .open()
-        .filter(subtree_q("area_path", unit.path), lat__isnull=False, lon__isnull=False)
+        .filter(_placed_in(unit), lat__isnull=False, lon__isnull=False)
         .order_by(*BY_DEADLINE)
         .values_list("pk", "number", "lon", "lat", "status", "category__name")[: MAX_POINTS + 1]
     )
     capped = len(rows) > MAX_POINTS
+    event_url = url_maker("events:detail")
+    statuses = {str(s): str(s.label) for s in EventStatus}
     points: list[Point] = []
     for pk, number, lon, lat, status, category in rows[:MAX_POINTS]:
-        label = f"{number or ''} {category} · {EventStatus(status).label}".strip()
-        points.append((lon, lat, label, reverse("events:detail", args=[pk])))
+        label = f"{number or ''} {category} · {statuses.get(status, status)}".strip()
+        points.append((lon, lat, label, event_url(pk)))
     return points, capped
 
 
@@ -359,21 +393,29 @@ class UnitMap:
 
     @property
     def rows(self) -> list[dict[str, Any]]:
-        """The table: one row per grid with its class (None: no data)."""
-        return [
-            {
-                "grid": item.grid,
-                "value": item.value,
-                "numerator": item.numerator,
-                "denominator": item.denominator,
-                "klass": self.classification.classes.get(item.grid.code),
-                "url": grid_url(item.grid.code),
-            }
-            for item in self.values
-        ]
+        """The table: one row per grid with its class (None: no data) and its range."""
+        legend = self.classification.legend
+        link = url_maker("dashboards:unit")
+        suffix = self.metric.unit
+        rows = []
+        for item in self.values:
+            klass = self.classification.classes.get(item.grid.code)
+            rows.append(
+                {
+                    "grid": item.grid,
+                    "value": item.value,
+                    "numerator": item.numerator,
+                    "denominator": item.denominator,
+                    "klass": klass,
+                    "range": "" if klass is None else legend[klass].label + suffix,
+                    "url": link(item.grid.code),
+                }
+            )
+        return rows
 
 
 def grid_url(code: str) -> str:
+    """The dashboard of grid ``code``."""
     return reverse("dashboards:unit", args=[code])
 
 
@@ -400,20 +442,23 @@ def build_unit_map(
     gmap = grid_map(unit, grids, fingerprint, width=width, max_height=max_height)
     values = grid_values(unit, grids, metric, period if metric.periodic else None)
     classification = classify(
-        {v.grid.code: v.value for v in values}, higher_is_better=metric.higher_is_better
+        {v.grid.code: v.value for v in values},
+        higher_is_better=metric.higher_is_better,
+        method="quantile" if metric.periodic else "counts",
     )
     drawn: list[Point] = []
     capped = False
     if points and gmap is not None:
         drawn, capped = event_points(user, unit)
     svg = ""
+    words = describer(metric)
     if gmap is not None:
         svg = render_map(
             gmap,
             classification,
             title=_title(unit, metric, period if metric.periodic else None),
-            link=grid_url,
-            details={v.grid.code: describe(metric, v) for v in values},
+            link=url_maker("dashboards:unit"),
+            details={v.grid.code: words(v) for v in values},
             no_data_label=_("No data"),
             points=drawn,
             id_prefix=id_prefix,
