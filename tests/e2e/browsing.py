@@ -1,6 +1,10 @@
 """Helpers of the browser tests: a context per person, logging in through the form, acting
 on an event page like a user (open the box, fill, send), reading the page back.
 
+``Browse.step`` keeps a picture of a page at each named step of a scenario; when a test
+fails, the ``pytest_runtest_makereport`` hook of ``conftest`` writes those and the last view
+of every open page to a temporary folder and names it in the failure report.
+
 Selectors follow the markup users see: ``details.verb-<verb>`` boxes on the event page
 (forms with fields prefixed ``<verb>-``), the status badge in ``.event-head``, the
 timeline's ``ol.timeline``, the unread count in the header's inbox link.
@@ -35,6 +39,13 @@ PHONE = {
     "is_mobile": True,
     "has_touch": True,
 }
+#: The narrowest phone the pages are made for (the 375-px bar of issue 6).
+SMALL_PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 #: An office screen (dispatchers, department staff, leaders).
 DESK = {"viewport": {"width": 1280, "height": 800}}
 
@@ -62,12 +73,14 @@ class Browse:
     base_url: str
     contexts: list[Any] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: (step name, PNG) pictures taken by ``step``, written out only when a test fails.
+    shots: list[tuple[str, bytes]] = field(default_factory=list)
 
     def open(self, who: str, *, phone: bool = False, **options: Any) -> Any:
-        """A new page in its own context (own cookies): a phone or an office screen."""
-        context = self.browser.new_context(
-            **(PHONE if phone else DESK), locale="zh-CN", base_url=self.base_url, **options
-        )
+        """A new page in its own context (own cookies): a phone or an office screen;
+        ``options`` go to the context and win over the screen's (e.g. ``**SMALL_PHONE``)."""
+        settings = {**(PHONE if phone else DESK), **options}
+        context = self.browser.new_context(locale="zh-CN", base_url=self.base_url, **settings)
         context.set_default_timeout(20_000)  # the machine is shared
         self.contexts.append(context)
         page = context.new_page()
@@ -75,12 +88,20 @@ class Browse:
         page.on("console", lambda msg: _console_error(msg, self.errors, who))
         return page
 
-    def login(self, user: Any, *, phone: bool = False, next_url: str = "/", **options: Any) -> Any:
+    def login(
+        self,
+        user: Any,
+        *,
+        phone: bool = False,
+        next_url: str = "/",
+        password: str = PASSWORD,
+        **options: Any,
+    ) -> Any:
         """A page of ``user``, logged in through the login form, now at ``next_url``."""
         page = self.open(user.username, phone=phone, **options)
         page.goto(f"/accounts/login/?next={quote(next_url)}")
         page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", PASSWORD)
+        page.fill("input[name=password]", password)
         page.click("main form button[type=submit]")
         page.wait_for_url(re.compile("^" + re.escape(self.base_url + next_url) + r"(\?.*)?$"))
         return page
@@ -89,9 +110,38 @@ class Browse:
         """The console errors, less those that contain one of the ``expected`` texts."""
         return [e for e in self.errors if not any(x in e for x in expected)]
 
+    def step(self, name: str, page: Any) -> None:
+        """Keep a picture of ``page`` as it is at the step ``name`` (saved on failure)."""
+        try:
+            self.shots.append((name, page.screenshot(type="png")))
+        except Exception as exc:
+            self.errors.append(f"[screenshot {name}] {exc}")
+
+    def save_screenshots(self, folder: Path) -> list[Path]:
+        """Write the steps' pictures, then the last view of every open page, to ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        saved: list[Path] = []
+        for n, (name, png) in enumerate(self.shots, start=1):
+            path = folder / f"{n:02d}-{_slug(name)}.png"
+            path.write_bytes(png)
+            saved.append(path)
+        pages = [page for context in self.contexts for page in context.pages]
+        for n, page in enumerate(pages, start=1):
+            path = folder / f"last-{n:02d}-{_slug(page.url.rsplit('//', 1)[-1])}.png"
+            try:
+                page.screenshot(path=str(path), full_page=True)
+            except Exception:  # noqa: S112 - a closed or crashed page has no picture
+                continue
+            saved.append(path)
+        return saved
+
     def close(self) -> None:
         for context in self.contexts:
             context.close()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "-", text).strip("-")[:60] or "page"
 
 
 # --- the event page ---------------------------------------------------------------------------
