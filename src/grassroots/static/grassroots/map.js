@@ -49,7 +49,9 @@
     if (a && pointer !== "touch") { show(a); }
   });
   map.addEventListener("focusin", function (e) {
+    // Shown, not selected: a tap focuses the link before its click, which must still be
+    // held back the first time.
     var a = anchorOf(e.target);
-    if (a) { select(a); }
+    if (a) { show(a); }
   });
 })();
