@@ -74,3 +74,30 @@ def test_a_tap_maps_back_to_the_point(lon: float, lat: float) -> None:
     assert gmap is not None
     back = gmap.unproject(*gmap.project(lon, lat))
     assert back == pytest.approx((lon, lat), abs=1e-9)
+
+
+def test_common_imports_no_app_above_it() -> None:
+    """``common`` knows no domain app (DESIGN.md §3): it may lean on ``org`` and ``audit``
+    only. The grid map used to live in ``mobile`` and ``choropleth`` reached up for it."""
+    import ast
+    from pathlib import Path
+
+    import grassroots.common
+
+    allowed = {"common", "org", "audit"}
+    root = Path(grassroots.common.__file__).parent
+    offenders = []
+    for source in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "grassroots" and len(parts) > 1 and parts[1] not in allowed:
+                    offenders.append(f"{source.relative_to(root)}: {name}")
+    assert offenders == []
