@@ -34,6 +34,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,6 +152,12 @@ def server(demo_city: dict[str, Any]) -> Iterator[Any]:
     try:
         yield live
     finally:
+        # a request still answering a page closed by a failing test would find the shared
+        # in-memory connection no longer shared: let those finish first
+        for thread in threading.enumerate():
+            target = getattr(thread, "_target", None)
+            if getattr(target, "__name__", "") == "process_request_thread":
+                thread.join(timeout=5)
         live._live_server_modified_settings.disable()
         live.stop()
 
@@ -274,7 +281,8 @@ def test_a_grid_workers_report_is_closed_by_the_village_and_a_resident_rates(
     pk = event_id_from(worker.url)
     number = worker.locator(".facts dd").first.inner_text().strip()
     assert re.fullmatch(r"XC\d{14}", number)
-    assert images_loaded(worker, "main img[src*='/photos/']") != []
+    photos = images_loaded(worker, "main img[src*='/photos/']")
+    assert photos and all(width > 0 for width in photos), photos
     fits_a_phone(worker, "/m/e/<pk>/")
     city.step("1 grid worker: reported", worker)
     worker.goto("/m/")
@@ -440,6 +448,11 @@ def test_the_township_dashboard_and_its_map(city: Browse, demo_city: dict[str, A
     )
     assert "网格" in leader.locator("#gridmap-details").inner_text()
     fits_a_phone(leader, map_url)
+    # on the phone, the metric links, every grid of the map and the table reached by Tab
+    small.goto(map_url)
+    missed = tab_reaches(small, "main a[href], main button")
+    assert missed == [], missed
+    city.step("4 leader: map on the phone", small)
     assert city.unexpected_errors() == []
 
 
