@@ -52,6 +52,17 @@ def _fresh_grid_index() -> Iterator[None]:
     invalidate_grid_index()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Pages cache what they computed (dashboards, portal snapshots, maps) under keys that a
+    rolled-back test may reuse with other rows: every test starts from an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 LAST_LIBRARY_YEAR = max(chinese_calendar.holidays).year
 
 

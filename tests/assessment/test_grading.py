@@ -151,11 +151,24 @@ def test_lists_can_require_significance() -> None:
     signals = {0: Signal.WITHIN, 1: Signal.ABOVE, 2: Signal.BELOW, 3: Signal.WITHIN}
     lists = red_black_lists(
         units,
-        ListRule(red_top_n=1, black_bottom_n=1, require_significance=True),
+        ListRule(red_top_n=2, black_bottom_n=2, require_significance=True),
         significance=signals,
     )
     assert [e.unit for e in lists.red] == [1]
     assert [e.unit for e in lists.black] == [2]
+
+
+def test_significance_never_lists_a_unit_outside_the_top_or_bottom() -> None:
+    """A unit ranked low whose rate stands out is not red-listed "among the top 1"."""
+    units = _group(95, 90, 60, 40, 30)
+    signals = {0: Signal.WITHIN, 1: Signal.WITHIN, 2: Signal.ABOVE, 3: Signal.BELOW}
+    lists = red_black_lists(
+        units,
+        ListRule(red_top_n=1, black_bottom_n=1, require_significance=True),
+        significance=signals,
+    )
+    assert lists.red == ()
+    assert lists.black == ()
 
 
 def test_annual_combination_with_configured_weights() -> None:

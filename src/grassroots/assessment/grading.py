@@ -133,11 +133,12 @@ def red_black_lists(
 ) -> Lists:
     """Draw the red and black lists, peer group by peer group.
 
-    Red list: units that are not vetoed, whose total is at least ``red_min_total`` and (when
-    significance is required) whose signal is ABOVE, the best first; at most ``red_top_n`` of
-    them, and a tied block that would cross the limit stays out entirely. A vetoed unit is
-    never on the red list. Black list: units whose total is at most ``black_max_total`` and
-    (when required) whose signal is BELOW, the worst first, limited in the same way; vetoed
+    Red list: the best ``red_top_n`` units that are not vetoed and whose total is at least
+    ``red_min_total`` (a tied block that would cross the limit stays out entirely), keeping
+    only those whose signal is ABOVE when significance is required — so every entry really is
+    among the top of its group. A vetoed unit is
+    never on the red list. Black list: the worst units whose total is at most ``black_max_total``,
+    limited in the same way, keeping those whose signal is BELOW when required; vetoed
     units are added with the reason ``"vetoed"`` when ``vetoed_on_black_list``. ``significance``
     maps a unit to its signal, already oriented so that ABOVE means better; a unit missing from
     it cannot enter a list that requires significance. No unit is on both lists.
@@ -150,14 +151,19 @@ def red_black_lists(
         red_ok = [
             u
             for u in best_first
-            if not u.vetoed
-            and (rule.red_min_total is None or u.total >= rule.red_min_total)
-            and (not rule.require_significance or signals.get(u.unit) is Signal.ABOVE)
+            if not u.vetoed and (rule.red_min_total is None or u.total >= rule.red_min_total)
         ]
         if rule.red_top_n is None and rule.red_min_total is None:
             red_ok = []  # without a limit or a threshold there is no red list
         limit = len(red_ok) if rule.red_top_n is None else rule.red_top_n
-        chosen_red = _take_blocks(red_ok, limit)
+        # The limit is taken on the totals first and significance filters inside it, so that
+        # "among the top n" stays true of every entry (a unit far down the ranking is never
+        # red-listed because one rate of its stands out).
+        chosen_red = [
+            u
+            for u in _take_blocks(red_ok, limit)
+            if not rule.require_significance or signals.get(u.unit) is Signal.ABOVE
+        ]
         red_ids = {u.unit for u in chosen_red}
         for u in chosen_red:
             reasons = ["top_n"] if rule.red_top_n is not None else []
@@ -173,7 +179,6 @@ def red_black_lists(
             if u.unit not in red_ids
             and not (u.vetoed and rule.vetoed_on_black_list)
             and (rule.black_max_total is None or u.total <= rule.black_max_total)
-            and (not rule.require_significance or signals.get(u.unit) is Signal.BELOW)
         ]
         if rule.black_bottom_n is None and rule.black_max_total is None:
             black_ok = []  # without a limit or a threshold the black list holds vetoes only
@@ -183,6 +188,8 @@ def red_black_lists(
                 ListEntry(u.unit, group, u.total, ("vetoed",)) for u in worst_first if u.vetoed
             )
         for u in _take_blocks(black_ok, limit):
+            if rule.require_significance and signals.get(u.unit) is not Signal.BELOW:
+                continue
             reasons = ["bottom_n"] if rule.black_bottom_n is not None else []
             if rule.black_max_total is not None:
                 reasons.append("below_threshold")

@@ -145,7 +145,7 @@ def _uid(*parts: object) -> str:
 
 
 def _text(x: float, y: float, text: str, **attrs: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{_esc(v)}"' for k, v in attrs.items())
+    extra = "".join(f' {k.rstrip("_").replace("_", "-")}="{_esc(v)}"' for k, v in attrs.items())
     return f'<text x="{_c(x)}" y="{_c(y)}" fill="{INK}"{extra}>{_esc(text)}</text>'
 
 
