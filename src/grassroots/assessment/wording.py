@@ -331,6 +331,39 @@ def list_reason_text(reason: str) -> str:
     return "、".join(words.get(p, p) for p in parts)
 
 
+def snapshot_reason_text(entry: Mapping[str, Any], rule: Mapping[str, Any]) -> str:
+    """Why a unit is on the red or black list, in the words of the public lists and the
+    bulletins: from a publication snapshot's entry (its reason codes, rank and total) and the
+    scheme's list rule (the numbers the reasons quote)."""
+    parts: list[str] = []
+    for code in entry.get("reasons", []):
+        if code == "top_n":
+            parts.append(
+                _("among the best %(n)s of its peer group") % {"n": rule.get("red_top_n", "")}
+            )
+        elif code == "bottom_n":
+            parts.append(
+                _("among the last %(n)s of its peer group") % {"n": rule.get("black_bottom_n", "")}
+            )
+        elif code == "above_threshold":
+            parts.append(_("total at least %(t)s") % {"t": rule.get("red_min_total", "")})
+        elif code == "below_threshold":
+            parts.append(_("total at most %(t)s") % {"t": rule.get("black_max_total", "")})
+        elif code == "significant":
+            parts.append(_("significantly different from its peers, not by chance"))
+        elif code == "vetoed":
+            what = "、".join(str(v) for v in entry.get("vetoes", []))
+            parts.append(_("vetoed: %(what)s") % {"what": what} if what else _("vetoed"))
+        else:
+            parts.append(str(code))
+    rank = _("rank %(rank)s of %(size)s, total %(total)s") % {
+        "rank": entry.get("rank", ""),
+        "size": entry.get("group_size", ""),
+        "total": entry.get("total", ""),
+    }
+    return "; ".join([*parts, rank])
+
+
 def grade_note_text(note: str) -> str:
     words = {
         "vetoed": _("Poor: a veto indicator was triggered."),

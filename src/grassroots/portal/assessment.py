@@ -41,6 +41,7 @@ from grassroots.assessment.queries_portal import (
     versions_of,
 )
 from grassroots.assessment.queries_publishing import kind_label
+from grassroots.assessment.wording import snapshot_reason_text
 from grassroots.common import charts
 from grassroots.common.metrics import Period, PeriodError
 from grassroots.org.models import UnitKind
@@ -63,37 +64,6 @@ def group_label(group: str) -> str:
     if suffix in UnitKind.values:
         return str(UnitKind(suffix).label)
     return group
-
-
-def reason_text(entry: dict[str, Any], rule: dict[str, Any]) -> str:
-    """Why a unit is on the red or black list, from the snapshot's reason codes."""
-    parts: list[str] = []
-    for code in entry.get("reasons", []):
-        if code == "top_n":
-            parts.append(
-                _("among the best %(n)s of its peer group") % {"n": rule.get("red_top_n", "")}
-            )
-        elif code == "bottom_n":
-            parts.append(
-                _("among the last %(n)s of its peer group") % {"n": rule.get("black_bottom_n", "")}
-            )
-        elif code == "above_threshold":
-            parts.append(_("total at least %(t)s") % {"t": rule.get("red_min_total", "")})
-        elif code == "below_threshold":
-            parts.append(_("total at most %(t)s") % {"t": rule.get("black_max_total", "")})
-        elif code == "significant":
-            parts.append(_("significantly different from its peers, not by chance"))
-        elif code == "vetoed":
-            what = "、".join(entry.get("vetoes", []))
-            parts.append(_("vetoed: %(what)s") % {"what": what} if what else _("vetoed"))
-        else:
-            parts.append(code)
-    rank = _("rank %(rank)s of %(size)s, total %(total)s") % {
-        "rank": entry.get("rank", ""),
-        "size": entry.get("group_size", ""),
-        "total": entry.get("total", ""),
-    }
-    return "; ".join([*parts, rank])
 
 
 @dataclass(frozen=True)
@@ -120,7 +90,7 @@ def lines(
             str(e.get("name", "")),
             group_label(str(e.get("peer_group", ""))),
             str(e.get("total", "")),
-            reason_text(e, rule),
+            snapshot_reason_text(e, rule),
             townships.get(str(e.get("unit", "")), ""),
         )
         for e in entries

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.assessment.models import GradeChoice, ListStatus
 from grassroots.assessment.queries_publishing import kind_label
-from grassroots.assessment.wording import group_name, yuan
+from grassroots.assessment.wording import group_name, snapshot_reason_text, yuan
 from grassroots.org.models import UnitKind
 
 
@@ -147,38 +147,6 @@ def bulletin_title(area: str, period: str, kind: str, level: str) -> str:
     )
 
 
-def reason_text(entry: Mapping[str, Any], rule: Mapping[str, Any]) -> str:
-    """Why a unit is on the red or black list, from the snapshot's reason codes (the same
-    words as the public portal's lists)."""
-    parts: list[str] = []
-    for code in entry.get("reasons", []):
-        if code == "top_n":
-            parts.append(
-                _("among the best %(n)s of its peer group") % {"n": rule.get("red_top_n", "")}
-            )
-        elif code == "bottom_n":
-            parts.append(
-                _("among the last %(n)s of its peer group") % {"n": rule.get("black_bottom_n", "")}
-            )
-        elif code == "above_threshold":
-            parts.append(_("total at least %(t)s") % {"t": rule.get("red_min_total", "")})
-        elif code == "below_threshold":
-            parts.append(_("total at most %(t)s") % {"t": rule.get("black_max_total", "")})
-        elif code == "significant":
-            parts.append(_("significantly different from its peers, not by chance"))
-        elif code == "vetoed":
-            what = "、".join(str(v) for v in entry.get("vetoes", []))
-            parts.append(_("vetoed: %(what)s") % {"what": what} if what else _("vetoed"))
-        else:
-            parts.append(str(code))
-    rank = _("rank %(rank)s of %(size)s, total %(total)s") % {
-        "rank": entry.get("rank", ""),
-        "size": entry.get("group_size", ""),
-        "total": entry.get("total", ""),
-    }
-    return "; ".join([*parts, rank])
-
-
 def _rows(results: Sequence[Mapping[str, Any]]) -> list[Row]:
     grades = dict(GradeChoice.choices)
     lists = dict(ListStatus.choices)
@@ -230,7 +198,7 @@ def group_section(
                 name=str(e.get("name", "")),
                 rank=int(e.get("rank") or 0),
                 total=str(e.get("total", "")),
-                reason=reason_text(e, rule),
+                reason=snapshot_reason_text(e, rule),
             )
             for e in sorted(found, key=lambda e: (int(e.get("rank") or 0), str(e.get("unit"))))
         ]
