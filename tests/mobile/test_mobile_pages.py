@@ -231,3 +231,38 @@ def test_mobile_needs_a_role(world: World, login: Any, resident: Any, client: An
     assert login(resident).get("/m/").status_code == 403
     assert login(resident).get("/m/report/").status_code == 403
     assert client.get("/m/").status_code == 302
+
+
+def test_the_resident_concerned_can_follow_and_rate_a_patrol_report(
+    world: World, worker: Any, village_cadre: Any, dept_staff: Any, client: Any
+) -> None:
+    """The grid worker notes the phone of the resident who raised it; the resident then looks
+    the event up by its number and the last four digits and rates the result."""
+    from grassroots.events.models import Event
+    from tests.pages_support import advance
+
+    response = worker.post(
+        "/m/report/",
+        form_data(contact_name="王大妈", contact_phone="139 1234 5678"),
+    )
+    assert response.status_code == 302
+    event = Event.objects.get()
+    assert (event.contact_name, event.contact_phone) == ("王大妈", "13912345678")
+    advance(event, "closed", world=world, cadre=village_cadre, staff=dept_staff)
+
+    found = client.post("/public/lookup/", {"number": event.number, "phone_last4": "5678"})
+    assert found.status_code == 302
+    rated = client.post(f"/public/track/{event.number}/rate/", {"satisfaction": "satisfied"})
+    assert rated.status_code == 302
+    event.refresh_from_db()
+    assert event.satisfaction == "satisfied"
+
+
+def test_a_bad_resident_phone_is_400_on_its_field(world: World, worker: Any) -> None:
+    from grassroots.events.models import Event
+
+    response = worker.post("/m/report/", form_data(contact_phone="12345"))
+    assert response.status_code == 400
+    assert "contact_phone" in response.context["form"].errors
+    assert "mobile number" in response.content.decode()
+    assert Event.objects.count() == 0

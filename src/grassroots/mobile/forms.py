@@ -31,6 +31,19 @@ class ReportForm(PositionMixin):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     photos = PhotosField(label=_("Photos"), required=False, camera=True)
+    contact_name = forms.CharField(
+        label=_("Resident concerned (optional)"), required=False, max_length=64
+    )
+    contact_phone = forms.CharField(
+        label=_("Resident's phone (optional)"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "With it the resident can follow the event and rate the result (by its number "
+            "and the last four digits)."
+        ),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
     unit = forms.ChoiceField(label=_("Unit"), required=False)
     idempotency_key = IdempotencyKeyField()
 
@@ -39,6 +52,8 @@ class ReportForm(PositionMixin):
         "title",
         "description",
         "photos",
+        "contact_name",
+        "contact_phone",
         "lat",
         "lon",
         "address",

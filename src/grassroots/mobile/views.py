@@ -141,6 +141,8 @@ def report(request: HttpRequest) -> HttpResponse:
             lon=data["lon"] if has_position else None,
             address=data.get("address") or "",
             unit=None if has_position else form.chosen_unit(),
+            contact_name=data.get("contact_name") or "",
+            contact_phone=data.get("contact_phone") or "",
             photos=data.get("photos") or [],
             idempotency_key=data.get("idempotency_key") or None,
         )
