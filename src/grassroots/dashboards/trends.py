@@ -22,6 +22,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from grassroots.common import charts
 from grassroots.common.metrics import Period, percent
@@ -164,8 +165,9 @@ class Trends:
 
 
 def month_label(period: Period) -> str:
+    """A month on the charts' axis, without its year (the 12 months are in order)."""
     local = period.start.astimezone(_zone())
-    return _("%(year)d-%(month)02d") % {"year": local.year, "month": local.month}
+    return pgettext("a month on a chart axis", "Month %(month)d") % {"month": local.month}
 
 
 def trends(unit: Unit, now: dt.datetime | None = None) -> Trends:
