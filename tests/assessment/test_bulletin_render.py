@@ -212,3 +212,16 @@ def test_the_command_writes_the_bulletin(publication: Any, tmp_path: Path) -> No
     assert str(target) in out.getvalue() and " s" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("bulletin", "--publication", "0" * 12)
+
+
+def test_rendering_leaves_photo_checks_strict_and_fetches_nothing(publication: Any) -> None:
+    """WeasyPrint switches on Pillow's LOAD_TRUNCATED_IMAGES when imported; after a bulletin
+    the process still refuses a truncated photo, and a bulletin never fetches a URL."""
+    from PIL import ImageFile
+
+    from grassroots.assessment.bulletins.pdf import _no_fetching
+
+    render_pdf(publication)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    with pytest.raises(ValueError, match="fetch nothing"):
+        _no_fetching("file:///etc/passwd")

@@ -148,7 +148,12 @@ def test_official_work_hours_end_inside_office_time(
 ) -> None:
     result = add_work_hours(moment, h)
     assert is_workday(result)
-    position = dt.timedelta(hours=result.hour, minutes=result.minute, seconds=result.second)
+    position = dt.timedelta(
+        hours=result.hour,
+        minutes=result.minute,
+        seconds=result.second,
+        microseconds=result.microsecond,
+    )
     spans = [
         (dt.timedelta(microseconds=start), dt.timedelta(microseconds=end))
         for start, end in office_hours().spans

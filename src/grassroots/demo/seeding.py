@@ -257,6 +257,7 @@ def _clear_units() -> None:
     with connection.cursor() as cursor:
         # Plain deletes: the ORM's cascade would list every id (too many for SQLite).
         for model in (
+            ass.Bulletin,
             ass.Publication,
             ass.Appeal,
             ass.Rating,

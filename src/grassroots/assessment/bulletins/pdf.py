@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -104,12 +104,33 @@ def _stylesheet(content: BulletinContent) -> str:
     )
 
 
-def content_pdf(content: BulletinContent, progress: Progress | None = None) -> bytes:
-    """The PDF bytes of a bulletin (``progress`` receives 10 … 95 as the work advances)."""
+def _weasyprint() -> tuple[Any, Any]:
+    """WeasyPrint's ``HTML`` and ``CSS``. Importing it switches on Pillow's global
+    ``LOAD_TRUNCATED_IMAGES``, which would let a truncated photo pass the upload checks of
+    every other part of the process: the flag is put back (bulletins hold no raster image)."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
     from weasyprint import CSS, HTML
 
+    ImageFile.LOAD_TRUNCATED_IMAGES = before
+    return HTML, CSS
+
+
+def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """A bulletin is self-contained (inline SVG, a CSS string, system fonts): any URL in it
+    is refused rather than fetched, so no file or address is ever read while rendering."""
+    raise ValueError(f"bulletins fetch nothing: {url[:80]}")
+
+
+def content_pdf(content: BulletinContent, progress: Progress | None = None) -> bytes:
+    """The PDF bytes of a bulletin (``progress`` receives 10 … 95 as the work advances)."""
+    html_class, css_class = _weasyprint()
+
     html = bulletin_html(content, progress)
-    document = HTML(string=html).render(stylesheets=[CSS(string=_stylesheet(content))])
+    document = html_class(string=html, url_fetcher=_no_fetching).render(
+        stylesheets=[css_class(string=_stylesheet(content))]
+    )
     if progress is not None:
         progress(85)
     data: bytes = document.write_pdf()
