@@ -145,9 +145,16 @@ def metric_of(key: str) -> MapMetric:
 
 
 def unit_in_scope(user: User, code: str) -> Unit:
-    """The active unit ``code`` if the viewer may see it, else 404."""
+    """The active unit ``code`` with an area (not a department) if the viewer may open its
+    dashboard (``dashboards.view``, the same rule as the dashboard's), else 404."""
+    from grassroots.dashboards.permissions import VIEW
+
     unit: Unit | None = (
-        Unit.objects.visible_to(user).filter(code=code, active=True).defer("geometry").first()
+        Unit.objects.visible_to(user, VIEW)
+        .filter(code=code, active=True)
+        .exclude(kind=UnitKind.DEPARTMENT)
+        .defer("geometry")
+        .first()
     )
     if unit is None:
         raise Http404(_("No such unit in your area."))
