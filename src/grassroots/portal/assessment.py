@@ -355,7 +355,7 @@ def publication(request: HttpRequest, sha256: str) -> HttpResponse:
     group = _chosen_group(groups, request.GET.get("group", ""))
     rows = ranking_of(pub, group) if group else []
     label = group_label(group.key) if group else ""
-    search = request.GET.get("q", "").strip()[:40]
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:40]
     found = [r for r in rows if search in r[1]] if search else rows
     page = Paginator(found, RANKING_PAGE).get_page(request.GET.get("page"))
     grades, statuses = dict(GradeChoice.choices), dict(ListStatus.choices)

@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from grassroots.supervision.models import Feasibility, Task
 from grassroots.supervision.states import DisplayStatus
@@ -68,12 +69,13 @@ def _public(task: Task) -> PublicProject:
     )
 
 
+@require_safe
 def projects(request: HttpRequest) -> HttpResponse:
     """The livelihood projects, not-feasible ones with their explanation; filter by
     feasibility, search by title, place or unit; 30 a page."""
     today = timezone.localdate()
     base = Task.objects.public_projects().filter(parent__isnull=True)
-    search = request.GET.get("q", "").strip()[:40]
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:40]  # NUL: PostgreSQL refuses it
     if search:
         base = base.filter(
             Q(title__icontains=search)

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from grassroots.common.masking import mask_phone
 from grassroots.events import actions
@@ -81,6 +81,7 @@ def _limited(request: HttpRequest) -> HttpResponse:
 HOME_LIST: Final = 5
 
 
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """The portal's home: the five things a resident comes for, and the current red and
     black lists summed up (two queries, the lists from the cache)."""
@@ -162,6 +163,7 @@ def captcha_image(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@require_safe
 def report_done(request: HttpRequest) -> HttpResponse:
     number = request.session.get(SESSION_REPORTED)
     if not number:
@@ -277,6 +279,7 @@ def _track_page(
 
 
 @never_cache
+@require_safe
 def track(request: HttpRequest, number: str) -> HttpResponse:
     event = _tracked(request, number)
     if event is None:
