@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from grassroots.common.http import user_of
 from grassroots.org.models import Membership, User
@@ -25,6 +25,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Where your unit stands today (its dashboard's numbers, at the top), who you are,
     the roles and units you act for, and the modules you can open."""

@@ -164,3 +164,20 @@ def test_the_pages_are_accessible_and_csp_safe(cast: dict[str, Any], login: Any)
                 url,
                 svg,
             )
+
+
+@pytest.mark.parametrize("role", sorted(SCOPE))
+def test_the_staff_home_shows_the_own_units_numbers_only(
+    cast: dict[str, Any], login: Any, role: str
+) -> None:
+    client = login(cast[role])
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "张三" not in body and "13800001111" not in body
+    if SCOPE[role]:
+        assert 'href="/dashboard/' in body
+    else:
+        assert 'href="/dashboard/' not in body  # no dashboard offered where none opens
+    assert client.head("/").status_code == 200
+    assert client.post("/").status_code == 405
