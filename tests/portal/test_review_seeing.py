@@ -127,3 +127,24 @@ def test_new_portal_pages_have_no_inline_style_or_script(publication: Any) -> No
         for th in re.findall(r"<th\b[^>]*>", body):
             assert "scope=" in th, (url, th)
         assert '<html lang="zh-hans"' in body.lower() or 'lang="zh-hans"' in body.lower(), url
+
+
+def test_a_bulletin_whose_worker_died_is_asked_for_again_by_the_public(
+    publication: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    url = f"/public/assessment/{publication.sha256}/bulletin.xlsx"
+    with django_capture_on_commit_callbacks(execute=False):
+        assert Client().get(url).status_code == 202
+    # the worker died under it: the row has not moved for an hour
+    Bulletin.objects.update(state="running", updated_at=timezone.now() - dt.timedelta(hours=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = Client().get(url)
+
+    assert again.status_code in (200, 202)
+    assert Bulletin.objects.get().state == "done"
+    assert AuditEntry.objects.filter(action="assessment.bulletin.requested").count() == 2

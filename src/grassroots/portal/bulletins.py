@@ -14,9 +14,10 @@ from typing import Final
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from grassroots.assessment.actions.bulletins import file_present, request_bulletin
+from grassroots.assessment.actions.bulletins import STALE_AFTER, file_present, request_bulletin
 from grassroots.assessment.models import Bulletin, BulletinFormat, BulletinState, Publication
 from grassroots.assessment.views.bulletins import file_response
 from grassroots.portal import ratelimit
@@ -60,10 +61,12 @@ def download(request: HttpRequest, sha256: str, fmt: str) -> HttpResponseBase:
     found = _stored(publication, fmt)
     if found is not None:
         return _serve(found, publication)
+    # a job that has not moved for STALE_AFTER died with its worker: asked for again below
     busy = Bulletin.objects.filter(
         publication=publication,
         format=fmt,
         state__in=[BulletinState.QUEUED, BulletinState.RUNNING],
+        updated_at__gt=timezone.now() - STALE_AFTER,
     ).first()
     if busy is None:
         if not ratelimit.hit(
