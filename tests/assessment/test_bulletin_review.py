@@ -170,3 +170,25 @@ def test_neither_file_names_a_person(
             if value:
                 assert value not in text, value
                 assert value not in cells, value
+
+
+def test_the_office_can_ask_again_for_a_bulletin_whose_worker_died(
+    city_pub: Any, city_admin: Any, login: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client = login(city_admin)
+    url = f"/assessment/publications/{city_pub.pk}/bulletin/"
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(url, {"format": "pdf"}, HTTP_HX_REQUEST="true")
+    Bulletin.objects.update(state="running", updated_at=timezone.now() - dt.timedelta(hours=1))
+
+    box = client.get(url).content.decode()
+
+    assert "every 2s" not in box  # no endless progress bar
+    assert "生成通报（PDF）" in box and "上次生成失败" in box
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"format": "pdf"}, HTTP_HX_REQUEST="true")
+    assert Bulletin.objects.get().state == "done"

@@ -18,15 +18,24 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 
 from grassroots.assessment import access
-from grassroots.assessment.actions.bulletins import file_present, may_see, request_bulletin
+from grassroots.assessment.actions.bulletins import (
+    STALE_AFTER,
+    file_present,
+    may_see,
+    request_bulletin,
+)
 from grassroots.assessment.bulletins import CONTENT_TYPES, download_name
 from grassroots.assessment.errors import AssessmentError
 from grassroots.assessment.models import Bulletin, BulletinFormat, BulletinState, Publication
 from grassroots.common.http import user_of
+
+#: States of a bulletin being rendered (the box polls).
+BUSY = (BulletinState.QUEUED, BulletinState.RUNNING)
 
 
 def visible_publication(request: HttpRequest, pk: int) -> Publication:
@@ -50,23 +59,26 @@ def bulletin_boxes(
     if found is None:
         found = list(
             Bulletin.objects.filter(publication__in=[p.pk for p in publications]).only(
-                "pk", "publication_id", "format", "state", "progress", "error", "size"
+                "pk", "publication_id", "format", "state", "progress", "error", "size", "updated_at"
             )
         )
     by_key = {(b.publication_id, b.format): b for b in found}
+    stale_before = timezone.now() - STALE_AFTER
     boxes: dict[int, list[dict[str, Any]]] = {}
     for p in publications:
         items = []
         for fmt, label in BulletinFormat.choices:
             b = by_key.get((p.pk, fmt))
             state = b.state if b is not None else ""
+            if b is not None and state in BUSY and b.updated_at <= stale_before:
+                state = BulletinState.FAILED  # its worker died: offer to ask again
             items.append(
                 {
                     "format": fmt,
                     "label": label,
                     "state": state,
                     "state_label": BulletinState(state).label if state else "",
-                    "busy": state in (BulletinState.QUEUED, BulletinState.RUNNING),
+                    "busy": state in BUSY,
                     "done": state == BulletinState.DONE,
                     "failed": state == BulletinState.FAILED,
                     "progress": b.progress if b is not None else 0,
