@@ -148,3 +148,16 @@ def test_a_bulletin_whose_worker_died_is_asked_for_again_by_the_public(
     assert again.status_code in (200, 202)
     assert Bulletin.objects.get().state == "done"
     assert AuditEntry.objects.filter(action="assessment.bulletin.requested").count() == 2
+
+
+def test_tracking_a_number_with_a_nul_character_goes_back_to_the_lookup(
+    publication: Any,
+) -> None:
+    visitor = Client()
+    session = visitor.session
+    session["portal_events"] = [1]
+    session.save()
+    for number in ("XC%00", "%00", "a" * 3000):
+        answer = visitor.get(f"/public/track/{number}/")
+        assert answer.status_code == 302 and answer["Location"] == "/public/lookup/"
+        assert visitor.post(f"/public/track/{number}/").status_code == 405

@@ -182,7 +182,7 @@ def _remember(request: HttpRequest, event: Event) -> None:
 def _tracked(request: HttpRequest, number: str) -> Event | None:
     """The event with this number if this visitor looked it up (or reported it)."""
     allowed = request.session.get(SESSION_EVENTS, [])
-    if not allowed:
+    if not allowed or "\x00" in number:  # PostgreSQL refuses a NUL in a parameter
         return None
     return (
         Event.objects.filter(number=number.strip().upper(), pk__in=allowed)
