@@ -15,6 +15,8 @@ and one person per role, so that a permission test is one line:
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import importlib
 from collections.abc import Iterator
 from types import ModuleType
@@ -22,6 +24,7 @@ from typing import Any
 
 import chinese_calendar
 import pytest
+import time_machine
 from django.test import Client
 
 
@@ -68,6 +71,30 @@ LAST_LIBRARY_YEAR = max(chinese_calendar.holidays).year
 
 def seed_migration() -> ModuleType:
     return importlib.import_module("grassroots.common.migrations.0002_seed_chinese_calendar")
+
+
+@contextlib.contextmanager
+def seeded_town(blocker: Any, *, months: int, now: dt.datetime) -> Iterator[Any]:
+    """The demo's 礼州镇 (``seed("town", seed=2026, months=…)``) written at ``now`` inside a
+    transaction that is rolled back afterwards: for module-scoped fixtures that seed once."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    from grassroots.demo.seeding import seed
+
+    with (
+        blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        time_machine.travel(now, tick=False),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            ensure_seeded()
+            yield seed("town", seed=2026, months=months)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def ensure_seeded() -> None:

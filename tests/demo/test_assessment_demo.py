@@ -11,9 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import time_machine
-from django.db import transaction
-from django.test.utils import override_settings
 
 from grassroots.assessment.actions.publishing import build_snapshot, snapshot_sha256
 from grassroots.assessment.checks import scheme_burden
@@ -31,10 +28,8 @@ from grassroots.assessment.models import (
 )
 from grassroots.assessment.states import RunState
 from grassroots.demo.assessment import UNIFORM_RATER
-from grassroots.demo.seeding import seed
-from tests.conftest import ensure_seeded
+from tests.conftest import seeded_town
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TZ = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=TZ)
 
@@ -43,19 +38,8 @@ NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=TZ)
 def town(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
     """礼州镇 with two months of events, the year's tasks and its assessment up to
     25 November 2026, seeded once (rolled back)."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-        time_machine.travel(NOW, tick=False),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            ensure_seeded()
-            yield seed("town", seed=2026, months=2)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with seeded_town(django_db_blocker, months=2, now=NOW) as summary:
+        yield summary
 
 
 @pytest.fixture

@@ -10,12 +10,9 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import transaction
 from django.db.models import Sum
-from django.test.utils import override_settings
 
 from grassroots.audit.models import AuditEntry
-from grassroots.demo.seeding import seed
 from grassroots.org.models import Membership
 from grassroots.supervision.models import (
     ExtensionRequest,
@@ -24,9 +21,8 @@ from grassroots.supervision.models import (
     TaskAction,
     Urge,
 )
-from tests.conftest import ensure_seeded
+from tests.conftest import seeded_town
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TZ = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=TZ)
 
@@ -34,19 +30,8 @@ NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=TZ)
 @pytest.fixture(scope="module")
 def town(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
     """礼州镇 with a month of events and the year's tasks, seeded once (rolled back)."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-        time_machine.travel(NOW, tick=False),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            ensure_seeded()
-            yield seed("town", seed=2026, months=1)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with seeded_town(django_db_blocker, months=1, now=NOW) as summary:
+        yield summary
 
 
 @pytest.fixture

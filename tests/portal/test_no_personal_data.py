@@ -15,16 +15,11 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 import pytest
-import time_machine
 from django.core.cache import cache
-from django.db import transaction
 from django.test import Client
-from django.test.utils import override_settings
 
-from grassroots.demo.seeding import seed
-from tests.conftest import ensure_seeded
+from tests.conftest import seeded_town
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 #: More pages than the town has: the walk must end by running out of links, not by this.
 MAX_PAGES = 600
@@ -35,19 +30,8 @@ HREF = re.compile(r'href="([^"]*)"')
 def town(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
     """礼州镇 with two months of events, its tasks and its assessment up to 25 November
     2026 (three published quarters), seeded once and rolled back."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-        time_machine.travel(NOW, tick=False),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            ensure_seeded()
-            yield seed("town", seed=2026, months=2)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with seeded_town(django_db_blocker, months=2, now=NOW) as summary:
+        yield summary
 
 
 def personal_data() -> tuple[set[str], set[str], set[str]]:
