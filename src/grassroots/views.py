@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def board_summary(user: User) -> dict[str, Any] | None:
     """The viewer's highest unit with its numbers of today, as its dashboard counts them
     (five counts), and the other units they may open; ``None`` without a dashboard."""
-    from grassroots.dashboards import figures
+    from grassroots.dashboards import caching, figures
     from grassroots.dashboards.views.board import top_units
     from grassroots.events.views.lists import TAB_KEYS
 
@@ -58,12 +58,24 @@ def board_summary(user: User) -> dict[str, Any] | None:
     if not units:
         return None
     unit = units[0]
-    today, _children = figures.today(unit, [], timezone.now())
+    now = timezone.now()
+    # A unit above township level: the numbers its dashboard counted ahead, when fresh.
+    ahead = caching.read_snapshot(unit, now) if caching.counted_ahead(unit) else None
+    if ahead is not None:
+        today = ahead.mine
+    else:
+        today, _children = figures.today(unit, [], now)
     tiles: list[tuple[str, str | Promise, int]] = [
         ("reported_today", _("Reported today"), today.reported_today)
     ]
     tiles += [(key, TAB_KEYS[key].label, getattr(today, key)) for key in figures.TODAY_TABS]
-    return {"unit": unit, "others": units[1:], "today": today, "tiles": tiles}
+    return {
+        "unit": unit,
+        "others": units[1:],
+        "today": today,
+        "tiles": tiles,
+        "counted_at": ahead.at if ahead is not None else None,
+    }
 
 
 @never_cache

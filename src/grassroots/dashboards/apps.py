@@ -17,7 +17,10 @@ class DashboardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grassroots.dashboards import permissions  # noqa: F401  (the grant of the view)
+        from grassroots.dashboards import (  # noqa: F401
+            jobs,  # the figures of the units above township level, counted ahead
+            permissions,  # the grant of the view
+        )
         from grassroots.dashboards.nav import register_nav
 
         register_nav()

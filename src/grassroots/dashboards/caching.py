@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -58,3 +58,58 @@ class BoardCache:
             found = compute()
             cache.set(key, found, self.ttl)
         return found  # type: ignore[no-any-return]
+
+
+# --- the figures of the units above township level, counted ahead ------------------------
+
+#: How old a unit's counted figures may be before the page counts them again (seconds).
+SNAPSHOT_SECONDS = 900
+
+
+def snapshot_seconds() -> int:
+    """0 when the dashboards' cache is off (``DASHBOARD_CACHE_SECONDS`` 0)."""
+    if not seconds():
+        return 0
+    value = getattr(settings, "DASHBOARD_SNAPSHOT_SECONDS", SNAPSHOT_SECONDS)
+    return max(0, int(value))
+
+
+def counted_ahead(unit: Unit) -> bool:
+    """Whether ``unit``'s figures are counted ahead (a city, a prefecture, a province: the
+    units above township level, whose subtree is too large to count while someone waits)."""
+    from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, UnitKind
+
+    return unit.kind not in {*TOWNSHIP_LEVEL, *VILLAGE_LEVEL, UnitKind.GRID, UnitKind.DEPARTMENT}
+
+
+def snapshot_key(unit: Unit) -> str:
+    return f"dashboards:snapshot:{unit.pk}:{unit.path}"
+
+
+def read_snapshot(unit: Unit, now: dt.datetime) -> Any:
+    """The figures last counted for ``unit`` (``store_snapshot``) if not older than
+    ``snapshot_seconds()``; ``None`` otherwise."""
+    ttl = snapshot_seconds()
+    if not ttl:
+        return None
+    found = cache.get(snapshot_key(unit))
+    if found is None:
+        return None
+    at: dt.datetime = found.at
+    if at < now - dt.timedelta(seconds=ttl) or at > now + dt.timedelta(seconds=ttl):
+        return None
+    return found
+
+
+def store_snapshot(unit: Unit, figures: object) -> None:
+    """Keep ``figures`` (an object with ``at``, the moment they were counted)."""
+    ttl = snapshot_seconds()
+    if ttl:
+        cache.set(snapshot_key(unit), figures, ttl * 2)
+
+
+def shared() -> bool:
+    """Whether the cache is shared between processes (a worker's figures reach the web
+    processes): not one process's memory."""
+    backend = str(settings.CACHES.get("default", {}).get("BACKEND", ""))
+    return not backend.endswith("LocMemCache")

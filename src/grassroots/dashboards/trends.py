@@ -18,6 +18,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -33,6 +34,8 @@ from grassroots.org.models import Unit
 from grassroots.org.queries import subtree_q
 
 MONTHS = 12
+#: How long a unit's closed months are kept (seconds), unless settings say otherwise.
+MONTHS_SECONDS = 3600
 
 #: The column whose month places an event of each population in a month.
 MONTH_OF: dict[Callable[[Period, dt.datetime], Q], str] = {
@@ -125,10 +128,15 @@ def reported_by_month(area: Q, months: list[Period], now: dt.datetime) -> list[i
 @dataclass(frozen=True)
 class Trends:
     months: list[Period]
-    labels: list[str]
     reported: list[int]
     on_time: list[Decimal | None]
     satisfaction: list[Decimal | None]
+    #: When the closed months were counted (the current one is always counted live).
+    counted_at: dt.datetime | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        return [month_label(m) for m in self.months]
 
     @property
     def empty(self) -> bool:
@@ -170,15 +178,53 @@ def month_label(period: Period) -> str:
     return pgettext("a month on a chart axis", "Month %(month)d") % {"month": local.month}
 
 
+def months_seconds() -> int:
+    value = getattr(settings, "DASHBOARD_MONTHS_SECONDS", MONTHS_SECONDS)
+    return max(0, int(value))
+
+
+Series = tuple[list[int], list[Decimal | None], list[Decimal | None]]
+
+
+def series(area: Q, months: list[Period], now: dt.datetime) -> Series:
+    """Reported, on-time closing and satisfaction of ``months`` (consecutive): three
+    queries over the months' dates."""
+    return (
+        reported_by_month(area, months, now),
+        ratio_by_month(ON_TIME_CLOSING, area, months, now),
+        ratio_by_month(SATISFACTION, area, months, now),
+    )
+
+
+def closed_months(
+    unit: Unit, area: Q, months: list[Period], now: dt.datetime
+) -> tuple[Series, dt.datetime]:
+    """The series of the closed ``months`` with the moment they were counted: from the
+    cache when counted within ``months_seconds()``, else counted now and kept."""
+    ttl = months_seconds()
+    key = f"dashboards:months:{unit.pk}:{unit.path}:{months[0].start:%Y%m}:{len(months)}"
+    if ttl:
+        found = cache.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    result = (series(area, months, now), now)
+    if ttl:
+        cache.set(key, result, ttl)
+    return result
+
+
 def trends(unit: Unit, now: dt.datetime | None = None) -> Trends:
-    """The unit's 12 months: three queries."""
+    """The unit's 12 months: the 11 closed ones from the cache (else three queries over
+    them), the current one live (three queries over its dates)."""
     now = now or timezone.now()
     months = last_months(timezone.localdate(now))
     area = area_of(unit)
+    (reported, on_time, satisfied), counted_at = closed_months(unit, area, months[:-1], now)
+    now_reported, now_on_time, now_satisfied = series(area, months[-1:], now)
     return Trends(
         months=months,
-        labels=[month_label(m) for m in months],
-        reported=reported_by_month(area, months, now),
-        on_time=ratio_by_month(ON_TIME_CLOSING, area, months, now),
-        satisfaction=ratio_by_month(SATISFACTION, area, months, now),
+        reported=[*reported, *now_reported],
+        on_time=[*on_time, *now_on_time],
+        satisfaction=[*satisfied, *now_satisfied],
+        counted_at=counted_at,
     )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from grassroots.common.http import user_of
-from grassroots.dashboards import figures, panels, trends
+from grassroots.dashboards import figures, panels, snapshot
 from grassroots.dashboards.caching import BoardCache
 from grassroots.dashboards.permissions import VIEW
 from grassroots.events.views.lists import TAB_KEYS, works_in
@@ -92,12 +92,9 @@ def board_context(user: User, unit: Unit, now: dt.datetime | None = None) -> dic
     now = now or timezone.now()
     level = level_name(unit)
     cached = BoardCache(unit, now)
-    children = figures.children_of(unit)
-    mine, theirs = figures.today(unit, children, now)
-    rates = cached.get("rates", lambda: figures.month_rates(children, now))
-    figures.attach_rates(theirs, rates)
+    shown = snapshot.board_figures(unit, now, cached)
+    children, mine, theirs, weekly = shown.children, shown.mine, shown.theirs, shown.weekly
     today_date = timezone.localdate(now)
-    weekly = cached.get("weekly", lambda: panels.weekly(unit, children, today_date))
     ancestors = [
         a
         for a in Unit.objects.filter(code__in=unit.ancestor_codes()).defer("geometry")
@@ -133,13 +130,15 @@ def board_context(user: User, unit: Unit, now: dt.datetime | None = None) -> dic
         "today": mine,
         "tiles": tiles,
         "now": now,
-        "trends": cached.get("trends", lambda: trends.trends(unit, now)),
+        # When the figures were counted ahead (a unit above township level), else None.
+        "counted_at": shown.at if shown.ahead else None,
+        "trends": shown.trends,
         "weekly": weekly,
         "weekly_url": reverse("events:weekly", args=[unit.code]),
         "tasks": panels.tasks_at_risk(user, unit, today_date),
         "assessment": panels.assessment(user, unit),
         "children": rows,
-        "overdue_events": cached.get("overdue", lambda: figures.most_overdue(unit, now)),
+        "overdue_events": shown.overdue,
         "open_events": figures.open_events(unit, now) if level == "grid" else [],
         # The viewer's own map (it shows the events they may see), kept like the figures.
         "map": cached.get(f"map:{user.pk}", lambda: embedded_map(unit, user)),

@@ -1,0 +1,47 @@
+"""Background work of the dashboards (Huey): counting ahead the figures of the units
+above township level, so that nobody waits while a province's year of events is counted."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task
+
+from grassroots.dashboards import caching, snapshot
+from grassroots.dashboards.figures import AREA_KINDS
+from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit, UnitKind
+
+
+def units_ahead() -> list[Unit]:
+    """The active units whose figures are counted ahead, the largest (shallowest) first."""
+    below = {*TOWNSHIP_LEVEL, *VILLAGE_LEVEL, UnitKind.GRID}
+    return sorted(
+        Unit.objects.active()
+        .filter(kind__in=AREA_KINDS - below)
+        .defer("geometry")
+        .order_by("path"),
+        key=lambda u: (u.depth, u.path),
+    )
+
+
+def count_all() -> dict[str, Any]:
+    """Count every unit above township level once; what was done and how long it took."""
+    if not caching.shared() or not caching.snapshot_seconds():
+        # One process's memory: the web processes would never see the worker's figures.
+        return {"skipped": "the cache is not shared between processes, or is off"}
+    began = time.perf_counter()
+    units = units_ahead()
+    for unit in units:
+        snapshot.count_ahead(unit, timezone.now())
+    return {"units": len(units), "seconds": round(time.perf_counter() - began, 1)}
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@HUEY.lock_task("grassroots.dashboards.count-boards")
+def count_boards() -> dict[str, Any]:
+    """Every five minutes (one run at a time): the figures of the units above township
+    level, for their dashboards and staff homes."""
+    return count_all()
