@@ -28,11 +28,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from django.db.models import Count, Q, QuerySet, TextField
+from django.conf import settings
+from django.db.models import TextField
 from django.db.models.functions import Cast, Length
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
@@ -44,15 +44,21 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from grassroots.common import metrics as registry
 from grassroots.common.choropleth import Classification, Point, classify, render_map, swatch
 from grassroots.common.gridmap import GridMap, build_grid_map
 from grassroots.common.metrics import Period
-from grassroots.events.metrics import LEVEL_FIELD
+from grassroots.dashboards.map_values import (
+    Area,
+    AreaValue,
+    area_values,
+    child_placement,
+    grid_placement,
+    placed_in,
+)
 from grassroots.events.models import Event
 from grassroots.events.queries import BY_DEADLINE
 from grassroots.events.states import EventStatus
-from grassroots.org.models import TOWNSHIP_LEVEL, Unit, UnitKind, User
+from grassroots.org.models import Unit, UnitKind, User
 from grassroots.org.permissions import can
 
 #: At most this many event points are drawn (soonest deadline first); the page says so.
@@ -64,6 +70,14 @@ PAGE_WIDTH = 600.0
 PAGE_MAX_HEIGHT = 640.0
 EMBED_WIDTH = 360.0
 EMBED_MAX_HEIGHT = 300.0
+#: A unit with more active grids than this (setting ``DASHBOARD_MAP_MAX_GRIDS``) is drawn
+#: by its units one level down, each linking to its own map: a province's 79,000 grids
+#: are neither readable nor quick to draw, a city's 850 are.
+MAX_GRIDS = 2000
+
+
+def max_grids() -> int:
+    return max(1, int(getattr(settings, "DASHBOARD_MAP_MAX_GRIDS", MAX_GRIDS)))
 
 
 @dataclass(frozen=True)
@@ -161,11 +175,17 @@ def unit_in_scope(user: User, code: str) -> Unit:
     return unit
 
 
-@dataclass(frozen=True, slots=True)
-class Grid:
-    pk: int
-    code: str
-    name: str
+Grid = Area
+GridValue = AreaValue
+
+
+def _fingerprinted(rows: list[tuple[Any, ...]]) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    for pk, code, name, updated, drawing, *_rest in rows:
+        digest.update(
+            f"{pk}\x1f{code}\x1f{name}\x1f{updated.isoformat()}\x1f{drawing}\x1e".encode()
+        )
+    return digest.hexdigest()
 
 
 def _grids(unit: Unit) -> tuple[list[Grid], str]:
@@ -177,12 +197,26 @@ def _grids(unit: Unit) -> tuple[list[Grid], str]:
         .order_by("path")
         .values_list("pk", "code", "name", "updated_at", "drawing")
     )
-    digest = hashlib.sha1(usedforsecurity=False)
-    for pk, code, name, updated, drawing in rows:
-        digest.update(
-            f"{pk}\x1f{code}\x1f{name}\x1f{updated.isoformat()}\x1f{drawing}\x1e".encode()
-        )
-    return [Grid(pk, code, name) for pk, code, name, *_ in rows], digest.hexdigest()
+    return [Grid(pk, code, name) for pk, code, name, *_ in rows], _fingerprinted(rows)
+
+
+def grid_count(unit: Unit) -> int:
+    """How many active grids are at or below ``unit`` (one index count)."""
+    return Unit.objects.within(unit).filter(kind=UnitKind.GRID, active=True).count()
+
+
+def _children(unit: Unit) -> tuple[list[tuple[Area, str, str]], str]:
+    """The active areas one level down (area, kind, path) in path order, no departments,
+    and their fingerprint."""
+    rows = list(
+        Unit.objects.filter(parent=unit, active=True)
+        .exclude(kind=UnitKind.DEPARTMENT)
+        .annotate(drawing=Length(Cast("geometry", TextField())))
+        .order_by("path")
+        .values_list("pk", "code", "name", "updated_at", "drawing", "kind", "path")
+    )
+    children = [(Area(pk, code, name), kind, path) for pk, code, name, _u, _d, kind, path in rows]
+    return children, _fingerprinted(rows)
 
 
 class _MapCache:
@@ -219,7 +253,7 @@ def clear_map_cache() -> None:
 
 
 def _on_unit_change(sender: Any, instance: Any = None, **kwargs: Any) -> None:
-    if instance is None or getattr(instance, "kind", None) == UnitKind.GRID:
+    if instance is None or getattr(instance, "kind", None) != UnitKind.DEPARTMENT:
         clear_map_cache()
 
 
@@ -248,64 +282,27 @@ def grid_map(
 # --- the figures -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class GridValue:
-    grid: Grid
-    value: Decimal | None
-    numerator: int | None = None
-    denominator: int | None = None
-
-
-def _placed_in(unit: Unit) -> Q:
-    """Events placed in a grid under ``unit``, by the unit's own event column (a township,
-    village or grid), or for a unit above by the townships below it — so that each reads
-    the ``ev_*_queue`` indexes (unit, status, deadline) rather than every event."""
-    level = LEVEL_FIELD.get(unit.kind)
-    if level is not None:
-        return Q(**{level: unit.pk}, grid__isnull=False)
-    townships = Unit.objects.within(unit).filter(kind__in=TOWNSHIP_LEVEL).order_by().values("pk")
-    return Q(township__in=townships, grid__isnull=False)
-
-
-def _counts(events: QuerySet[Event], unit: Unit, grids: list[Grid]) -> list[GridValue]:
-    rows = dict(
-        events.filter(_placed_in(unit))
-        .values("grid_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("grid_id", "n")
-    )
-    return [GridValue(g, Decimal(rows.get(g.pk, 0)), rows.get(g.pk, 0)) for g in grids]
-
-
 def grid_values(
     unit: Unit, grids: list[Grid], metric: MapMetric, period: Period | None
 ) -> list[GridValue]:
     """Every grid's figure, in the order of ``grids``: one query."""
-    if not grids:
-        return []
-    if metric.key == "open":
-        return _counts(Event.objects.open(), unit, grids)
-    if metric.key == "overdue":
-        return _counts(Event.objects.overdue(), unit, grids)
-    if period is None:
+    if metric.periodic and period is None:
         raise ValueError(f"{metric.key} needs a period")
-    units = [Unit(pk=g.pk, code=g.code, name=g.name, kind=UnitKind.GRID) for g in grids]
-    values = registry.get(metric.metric)(period, units)
-    by_unit = {v.unit_id: v for v in values}
-    result = []
-    for g in grids:
-        v = by_unit.get(g.pk)
-        if v is None:
-            result.append(GridValue(g, None))
-        else:
-            num = int(v.numerator) if v.numerator is not None else None
-            den = int(v.denominator) if v.denominator is not None else None
-            result.append(GridValue(g, v.value, num, den))
-    return result
+    return area_values(grids, metric.key, metric.metric, period, grid_placement(unit))
 
 
-def describer(metric: MapMetric) -> Callable[[GridValue], str]:
+def child_values(
+    unit: Unit, children: list[tuple[Area, str, str]], metric: MapMetric, period: Period | None
+) -> list[AreaValue]:
+    """Every area one level down's figure, in the order of ``children``: one query (and
+    one of the townships below, for areas above township level)."""
+    if metric.periodic and period is None:
+        raise ValueError(f"{metric.key} needs a period")
+    areas = [a for a, _, _ in children]
+    return area_values(areas, metric.key, metric.metric, period, child_placement(unit, children))
+
+
+def describer(metric: MapMetric) -> Callable[[AreaValue], str]:
     """``describe`` for many grids: the words translated once, not once per grid."""
     none = _("No data")
     label = str(metric.label)
@@ -313,7 +310,7 @@ def describer(metric: MapMetric) -> Callable[[GridValue], str]:
         template = _("%(label)s %(value)s%% (%(hits)s %(numerator)s of %(total)s %(denominator)s)")
         hits, total = str(metric.numerator_label), str(metric.denominator_label)
 
-        def rate(item: GridValue) -> str:
+        def rate(item: AreaValue) -> str:
             if item.value is None:
                 return none
             value = f"{item.value.normalize():f}"
@@ -331,7 +328,7 @@ def describer(metric: MapMetric) -> Callable[[GridValue], str]:
         return rate
     template = _("%(label)s: %(count)s events")
 
-    def count(item: GridValue) -> str:
+    def count(item: AreaValue) -> str:
         if item.value is None:
             return none
         return template % {"label": label, "count": int(item.value)}
@@ -339,7 +336,7 @@ def describer(metric: MapMetric) -> Callable[[GridValue], str]:
     return count
 
 
-def describe(metric: MapMetric, item: GridValue) -> str:
+def describe(metric: MapMetric, item: AreaValue) -> str:
     """The figure in words, for a grid's title and the table (no personal data)."""
     return describer(metric)(item)
 
@@ -361,7 +358,7 @@ def event_points(user: User, unit: Unit) -> tuple[list[Point], bool]:
     rows = list(
         Event.objects.visible_to(user)
         .open()
-        .filter(_placed_in(unit), lat__isnull=False, lon__isnull=False)
+        .filter(placed_in(unit), lat__isnull=False, lon__isnull=False)
         .order_by(*BY_DEADLINE)
         .values_list("pk", "number", "lon", "lat", "status", "category__name")[: MAX_POINTS + 1]
     )
@@ -390,35 +387,39 @@ class UnitMap:
     unit: Unit
     metric: MapMetric
     period: Period | None
-    values: list[GridValue]
+    values: list[AreaValue]
     classification: Classification
     gmap: GridMap | None
     svg: SafeString
     legend: list[LegendRow]
     points_capped: bool
     point_count: int
+    #: Drawn by the areas one level down (the unit has more than ``max_grids()`` grids).
+    by_area: bool = False
+    #: The active grids at or below the unit.
+    grid_count: int = 0
+    #: Each area's link: a grid's dashboard, or an area's own map with the same choices.
+    link: Callable[[str], str] = str
 
     @property
     def rows(self) -> list[dict[str, Any]]:
-        """The table: one row per grid with its class (None: no data) and its range."""
+        """The table: one row per area with its class (None: no data) and its range."""
         legend = self.classification.legend
-        link = url_maker("dashboards:unit")
+        classes = self.classification.classes
+        link = self.link
         suffix = self.metric.unit
-        rows = []
-        for item in self.values:
-            klass = self.classification.classes.get(item.grid.code)
-            rows.append(
-                {
-                    "grid": item.grid,
-                    "value": item.value,
-                    "numerator": item.numerator,
-                    "denominator": item.denominator,
-                    "klass": klass,
-                    "range": "" if klass is None else legend[klass].label + suffix,
-                    "url": link(item.grid.code),
-                }
-            )
-        return rows
+        return [
+            {
+                "area": item.area,
+                "value": item.value,
+                "numerator": item.numerator,
+                "denominator": item.denominator,
+                "klass": (klass := classes.get(item.area.code)),
+                "range": "" if klass is None else legend[klass].label + suffix,
+                "url": link(item.area.code),
+            }
+            for item in self.values
+        ]
 
 
 def grid_url(code: str) -> str:
@@ -430,6 +431,13 @@ def _title(unit: Unit, metric: MapMetric, period: Period | None) -> str:
     if period is None:
         return f"{unit.name} · {metric.label}"
     return f"{unit.name} · {metric.label} · {PERIODS[period.label]}"
+
+
+def _area_link(metric: MapMetric, period: Period | None) -> Callable[[str], str]:
+    """An area's own map page with the same metric (and period)."""
+    page = url_maker("dashboards:map")
+    query = f"?metric={metric.key}" + (f"&period={period.label}" if period else "")
+    return lambda code: page(code) + query
 
 
 def build_unit_map(
@@ -444,18 +452,32 @@ def build_unit_map(
     id_prefix: str = "gmap",
     legend_in_svg: bool = False,
 ) -> UnitMap:
-    """Everything a map of ``unit`` shows: a handful of queries whatever the grid count."""
-    grids, fingerprint = _grids(unit)
-    gmap = grid_map(unit, grids, fingerprint, width=width, max_height=max_height)
-    values = grid_values(unit, grids, metric, period if metric.periodic else None)
+    """Everything a map of ``unit`` shows: a handful of queries whatever the grid count.
+    A unit with more than ``max_grids()`` grids is drawn by its areas one level down
+    (no event points), each linking to its own map."""
+    period = period if metric.periodic else None
+    count = grid_count(unit)
+    by_area = count > max_grids()
+    values: list[AreaValue]
+    if by_area:
+        children, fingerprint = _children(unit)
+        areas = [a for a, _, _ in children]
+        gmap = grid_map(unit, areas, fingerprint, width=width, max_height=max_height)
+        values = child_values(unit, children, metric, period)
+        link = _area_link(metric, period)
+    else:
+        grids, fingerprint = _grids(unit)
+        gmap = grid_map(unit, grids, fingerprint, width=width, max_height=max_height)
+        values = grid_values(unit, grids, metric, period)
+        link = url_maker("dashboards:unit")
     classification = classify(
-        {v.grid.code: v.value for v in values},
+        {v.area.code: v.value for v in values},
         higher_is_better=metric.higher_is_better,
         method="quantile" if metric.periodic else "counts",
     )
     drawn: list[Point] = []
     capped = False
-    if points and gmap is not None:
+    if points and gmap is not None and not by_area:
         drawn, capped = event_points(user, unit)
     svg = ""
     words = describer(metric)
@@ -463,14 +485,14 @@ def build_unit_map(
         svg = render_map(
             gmap,
             classification,
-            title=_title(unit, metric, period if metric.periodic else None),
-            link=url_maker("dashboards:unit"),
-            details={v.grid.code: words(v) for v in values},
+            title=_title(unit, metric, period),
+            link=link,
+            details={v.area.code: words(v) for v in values},
             no_data_label=_("No data"),
             points=drawn,
             id_prefix=id_prefix,
             legend=legend_in_svg,
-            stroke_width=0.6 if len(grids) > 100 else 1.0,
+            stroke_width=0.6 if len(values) > 100 else 1.0,
         )
     legend = [
         LegendRow(
@@ -491,7 +513,7 @@ def build_unit_map(
     return UnitMap(
         unit=unit,
         metric=metric,
-        period=period if metric.periodic else None,
+        period=period,
         values=values,
         classification=classification,
         gmap=gmap,
@@ -499,15 +521,19 @@ def build_unit_map(
         legend=legend,
         points_capped=capped,
         point_count=len(drawn),
+        by_area=by_area,
+        grid_count=count,
+        link=link,
     )
 
 
 def embedded_map(unit: Unit, *, user: User, metric: str = "open") -> SafeString:
-    """The unit's small grid map for its dashboard: coloured by ``metric`` (``open``,
+    """The unit's small map for its dashboard: coloured by ``metric`` (``open``,
     ``overdue``, ``on_time``, ``satisfaction``; an unknown one falls back to ``open``),
     over the last 12 months for the rates, legend inside the SVG, no event points, each
-    grid linking to its dashboard, and a link to the full map page. Empty when the viewer
-    may not see the unit; a short note when its grids have no polygons."""
+    grid linking to its dashboard — or, for a unit with more than ``max_grids()`` grids,
+    its areas one level down each linking to its map — and a link to the full map page.
+    Empty when the viewer may not see the unit; a short note when nothing has a polygon."""
     if not can(user, "org.view_unit", unit):
         return mark_safe("")
     chosen = METRICS.get(metric) or METRICS[DEFAULT_METRIC]

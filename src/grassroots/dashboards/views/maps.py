@@ -50,7 +50,7 @@ def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
         return rows
     known = [r for r in rows if r["value"] is not None]
     unknown = [r for r in rows if r["value"] is None]
-    known.sort(key=lambda r: (Decimal(r["value"]), r["grid"].code), reverse=sort == "-value")
+    known.sort(key=lambda r: (Decimal(r["value"]), r["area"].code), reverse=sort == "-value")
     return known + unknown  # no data last either way
 
 
@@ -66,15 +66,16 @@ def _table_body(rows: list[dict[str, Any]], metric: maps.MapMetric) -> SafeStrin
     """The table's rows, written here rather than by a template loop: a city has 850. The
     table stays a table on a phone (four narrow columns), so its cells carry no labels."""
     none = f'<span class="muted">{escape(_("No data"))}</span>'
+    periodic = metric.periodic
     out = []
     for r in rows:
         ratio = (
             f'<td class="num">{r["numerator"] or 0}/{r["denominator"] or 0}</td>'
-            if metric.periodic
+            if periodic
             else ""
         )
         out.append(
-            f'<tr><td><a href="{escape(r["url"])}">{escape(r["grid"].name)}</a></td>'
+            f'<tr><td><a href="{escape(r["url"])}">{escape(r["area"].name)}</a></td>'
             f'<td class="num">{_figure(r["value"], metric, none)}</td>{ratio}'
             f"<td>{escape(r['range'] or '—')}</td></tr>"
         )
