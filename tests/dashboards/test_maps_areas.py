@@ -157,7 +157,7 @@ def test_province_map_draws_the_prefectures_linking_to_their_own_maps(
         response = client.get("/dashboard/52/map/", {"metric": "on_time"})
     body = response.content.decode()
     assert response.status_code == 200
-    assert "按下级区域显示" in body and "16" in body
+    assert "按下级区域显示" in body and "16" in body and "数据统计于" in body
     hrefs = re.findall(r'<a href="(/dashboard/[^"]+)"><title>([^<]+)</title>', body)
     assert [h for h, _ in hrefs] == [
         "/dashboard/5201/map/?metric=on_time&amp;period=12m",
@@ -188,3 +188,22 @@ def test_a_city_at_or_below_the_threshold_keeps_its_grids(
     body = login(city_admin).get("/dashboard/513401/map/", {"metric": "open"}).content.decode()
     assert "按下级区域显示" in body and "礼州村第1网格" not in body
     assert "礼州镇：未办结事件：2 件" in body and "安宁镇：未办结事件：1 件" in body
+
+
+def test_area_figures_are_kept_for_the_time_slice_and_not_when_the_cache_is_off(
+    province: dict[str, Any], settings: Any, django_assert_num_queries: Any
+) -> None:
+    from grassroots.dashboards import maps
+    from grassroots.org.models import Unit
+
+    root = Unit.objects.get(code="52")
+    children, _ = maps._children(root)
+    metric, period = maps.metric_of("on_time"), maps.period_of("12m")
+    first, as_of = maps.cached_child_values(root, children, metric, period)
+    assert as_of is not None
+    with django_assert_num_queries(0):
+        again, same = maps.cached_child_values(root, children, metric, period)
+    assert again == first and same == as_of
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    values, none = maps.cached_child_values(root, children, metric, period)
+    assert none is None and values == first

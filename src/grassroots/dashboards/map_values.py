@@ -87,7 +87,10 @@ def placed_in(unit: Unit) -> Q:
 
 
 def grid_placement(unit: Unit) -> Placement:
-    return Placement("grid_id", placed_in(unit))
+    """The events of each grid at or below ``unit``: by the grids' ids, so that a count
+    reads ``ev_grid_queue`` (grid, status, deadline) alone."""
+    grids = Unit.objects.within(unit).filter(kind=UnitKind.GRID).order_by().values("pk")
+    return Placement("grid_id", Q(grid__in=grids))
 
 
 def child_placement(unit: Unit, children: list[tuple[Area, str, str]]) -> Placement:
@@ -134,7 +137,7 @@ def tallies(
     grouped = events.values(placement.column).order_by()
     if ratio is None:
         rows: Iterable[tuple[int, int, int]] = (
-            (k, n, n) for k, n in grouped.annotate(n=Count("pk")).values_list(placement.column, "n")
+            (k, n, n) for k, n in grouped.annotate(n=Count("*")).values_list(placement.column, "n")
         )
     else:
         rows = grouped.annotate(total=Count("pk"), hits=Count("pk", filter=ratio.hit)).values_list(

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import TextField
 from django.db.models.functions import Cast, Length
 from django.db.models.signals import post_delete, post_save
@@ -302,6 +303,40 @@ def child_values(
     return area_values(areas, metric.key, metric.metric, period, child_placement(unit, children))
 
 
+def area_cache_seconds() -> int:
+    """How long the figures of a map drawn by areas are kept (``DASHBOARD_MAP_AREA_CACHE_
+    SECONDS``, by default the dashboards' ``DASHBOARD_CACHE_SECONDS``, 300; 0: not kept)."""
+    default = getattr(settings, "DASHBOARD_CACHE_SECONDS", 300)
+    return max(0, int(getattr(settings, "DASHBOARD_MAP_AREA_CACHE_SECONDS", default)))
+
+
+def cached_child_values(
+    unit: Unit, children: list[tuple[Area, str, str]], metric: MapMetric, period: Period | None
+) -> tuple[list[AreaValue], dt.datetime | None]:
+    """:func:`child_values`, kept for ``area_cache_seconds()`` per unit, metric and period
+    (a time slice, not every new event: a province's 12 months are a scan of millions of
+    events, its figures move slowly, and the page says when they were counted); and that
+    moment (None when not kept)."""
+    ttl = area_cache_seconds()
+    if not ttl:
+        return child_values(unit, children, metric, period), None
+    now = timezone.now()
+    key = (
+        f"maps:areas:{unit.pk}:{unit.path}:{metric.key}:{period.label if period else ''}:"
+        f"{period.start.isoformat() if period else ''}:{int(now.timestamp()) // ttl}"
+    )
+    by_pk = {a.pk: a for a, _, _ in children}
+    found = cache.get(key)
+    if found is not None:
+        as_of, rows = found
+        if {pk for pk, *_ in rows} == set(by_pk):
+            return [AreaValue(by_pk[pk], v, n, d) for pk, v, n, d in rows], as_of
+    values = child_values(unit, children, metric, period)
+    rows = [(v.area.pk, v.value, v.numerator, v.denominator) for v in values]
+    cache.set(key, (now, rows), ttl)
+    return values, now
+
+
 def describer(metric: MapMetric) -> Callable[[AreaValue], str]:
     """``describe`` for many grids: the words translated once, not once per grid."""
     none = _("No data")
@@ -400,6 +435,8 @@ class UnitMap:
     grid_count: int = 0
     #: Each area's link: a grid's dashboard, or an area's own map with the same choices.
     link: Callable[[str], str] = str
+    #: When the figures of a map drawn by areas were counted (None: just now).
+    as_of: dt.datetime | None = None
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -459,11 +496,12 @@ def build_unit_map(
     count = grid_count(unit)
     by_area = count > max_grids()
     values: list[AreaValue]
+    as_of: dt.datetime | None = None
     if by_area:
         children, fingerprint = _children(unit)
         areas = [a for a, _, _ in children]
         gmap = grid_map(unit, areas, fingerprint, width=width, max_height=max_height)
-        values = child_values(unit, children, metric, period)
+        values, as_of = cached_child_values(unit, children, metric, period)
         link = _area_link(metric, period)
     else:
         grids, fingerprint = _grids(unit)
@@ -524,6 +562,7 @@ def build_unit_map(
         by_area=by_area,
         grid_count=count,
         link=link,
+        as_of=as_of,
     )
 
 
