@@ -189,15 +189,17 @@ def _fingerprinted(rows: list[tuple[Any, ...]]) -> str:
     return digest.hexdigest()
 
 
-def _grids(unit: Unit) -> tuple[list[Grid], str]:
-    """The active grids at or below ``unit`` in path order, and their fingerprint."""
-    rows = list(
+def _grids(unit: Unit, limit: int | None = None) -> tuple[list[Grid], str]:
+    """The active grids at or below ``unit`` in path order (the first ``limit``), and
+    their fingerprint."""
+    query = (
         Unit.objects.within(unit)
         .filter(kind=UnitKind.GRID, active=True)
         .annotate(drawing=Length(Cast("geometry", TextField())))
         .order_by("path")
         .values_list("pk", "code", "name", "updated_at", "drawing")
     )
+    rows = list(query if limit is None else query[:limit])
     return [Grid(pk, code, name) for pk, code, name, *_ in rows], _fingerprinted(rows)
 
 
@@ -493,8 +495,9 @@ def build_unit_map(
     A unit with more than ``max_grids()`` grids is drawn by its areas one level down
     (no event points), each linking to its own map."""
     period = period if metric.periodic else None
-    count = grid_count(unit)
-    by_area = count > max_grids()
+    grids, fingerprint = _grids(unit, limit=max_grids() + 1)  # one more: too many?
+    by_area = len(grids) > max_grids()
+    count = grid_count(unit) if by_area else len(grids)
     values: list[AreaValue]
     as_of: dt.datetime | None = None
     if by_area:
@@ -504,7 +507,6 @@ def build_unit_map(
         values, as_of = cached_child_values(unit, children, metric, period)
         link = _area_link(metric, period)
     else:
-        grids, fingerprint = _grids(unit)
         gmap = grid_map(unit, grids, fingerprint, width=width, max_height=max_height)
         values = grid_values(unit, grids, metric, period)
         link = url_maker("dashboards:unit")
