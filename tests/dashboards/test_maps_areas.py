@@ -157,7 +157,7 @@ def test_province_map_draws_the_prefectures_linking_to_their_own_maps(
         response = client.get("/dashboard/52/map/", {"metric": "on_time"})
     body = response.content.decode()
     assert response.status_code == 200
-    assert "按下级区域显示" in body and "16" in body and "数据统计于" in body
+    assert "网格超过 8 个，按下级区域显示" in body and "数据统计于" in body
     hrefs = re.findall(r'<a href="(/dashboard/[^"]+)"><title>([^<]+)</title>', body)
     assert [h for h, _ in hrefs] == [
         "/dashboard/5201/map/?metric=on_time&amp;period=12m",

@@ -203,9 +203,15 @@ def _grids(unit: Unit, limit: int | None = None) -> tuple[list[Grid], str]:
     return [Grid(pk, code, name) for pk, code, name, *_ in rows], _fingerprinted(rows)
 
 
-def grid_count(unit: Unit) -> int:
-    """How many active grids are at or below ``unit`` (one index count)."""
-    return Unit.objects.within(unit).filter(kind=UnitKind.GRID, active=True).count()
+#: Units whose maps most likely have too many grids: asked first whether they do.
+ABOVE_COUNTY = frozenset({UnitKind.PROVINCE, UnitKind.PREFECTURE})
+
+
+def more_grids_than(unit: Unit, limit: int) -> bool:
+    """Whether more than ``limit`` active grids are at or below ``unit`` (an index read
+    of ``limit + 1`` entries at most)."""
+    grids = Unit.objects.within(unit).filter(kind=UnitKind.GRID, active=True).order_by()
+    return bool(list(grids.values_list("pk", flat=True)[limit : limit + 1]))
 
 
 def _children(unit: Unit) -> tuple[list[tuple[Area, str, str]], str]:
@@ -433,8 +439,8 @@ class UnitMap:
     point_count: int
     #: Drawn by the areas one level down (the unit has more than ``max_grids()`` grids).
     by_area: bool = False
-    #: The active grids at or below the unit.
-    grid_count: int = 0
+    #: The most grids a map draws one by one (``max_grids()``).
+    grid_limit: int = MAX_GRIDS
     #: Each area's link: a grid's dashboard, or an area's own map with the same choices.
     link: Callable[[str], str] = str
     #: When the figures of a map drawn by areas were counted (None: just now).
@@ -495,9 +501,16 @@ def build_unit_map(
     A unit with more than ``max_grids()`` grids is drawn by its areas one level down
     (no event points), each linking to its own map."""
     period = period if metric.periodic else None
-    grids, fingerprint = _grids(unit, limit=max_grids() + 1)  # one more: too many?
-    by_area = len(grids) > max_grids()
-    count = grid_count(unit) if by_area else len(grids)
+    limit = max_grids()
+    grids: list[Grid] = []
+    fingerprint = ""
+    if unit.kind in ABOVE_COUNTY:  # likely many: a look at the grid after the limit
+        by_area = more_grids_than(unit, limit)
+    else:  # the grid list itself, one more than the limit
+        grids, fingerprint = _grids(unit, limit=limit + 1)
+        by_area = len(grids) > limit
+    if not by_area and not fingerprint:
+        grids, fingerprint = _grids(unit)
     values: list[AreaValue]
     as_of: dt.datetime | None = None
     if by_area:
@@ -562,7 +575,7 @@ def build_unit_map(
         points_capped=capped,
         point_count=len(drawn),
         by_area=by_area,
-        grid_count=count,
+        grid_limit=limit,
         link=link,
         as_of=as_of,
     )
