@@ -87,10 +87,10 @@ def test_the_city_dashboard_shows_figures_counted_ahead_and_when(
         town = client.get("/dashboard/513401101/").content.decode()
         assert kpis(town)["今日上报"] == 2
         assert "数据更新于" not in town.split("board-grid")[0]
-    with time_machine.travel(NOW + dt.timedelta(minutes=16), tick=False):
+    with time_machine.travel(NOW + dt.timedelta(minutes=21), tick=False):
         html = client.get("/dashboard/513401/").content.decode()
         assert kpis(html)["今日上报"] == 2
-        assert "数据更新于 10:16" in html
+        assert "数据更新于 10:21" in html
 
 
 def test_the_job_counts_the_units_above_township_only_with_a_shared_cache(

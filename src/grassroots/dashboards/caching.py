@@ -63,7 +63,7 @@ class BoardCache:
 # --- the figures of the units above township level, counted ahead ------------------------
 
 #: How old a unit's counted figures may be before the page counts them again (seconds).
-SNAPSHOT_SECONDS = 900
+SNAPSHOT_SECONDS = 1200
 
 
 def snapshot_seconds() -> int:
