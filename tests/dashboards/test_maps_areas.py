@@ -207,3 +207,38 @@ def test_area_figures_are_kept_for_the_time_slice_and_not_when_the_cache_is_off(
     settings.DASHBOARD_CACHE_SECONDS = 0
     values, none = maps.cached_child_values(root, children, metric, period)
     assert none is None and values == first
+
+
+def test_the_job_counts_the_area_maps_ahead_and_the_page_reads_them(
+    province: dict[str, Any],
+    login: Any,
+    settings: Any,
+    monkeypatch: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """With a cache shared by the worker and the web processes, the dashboards' job counts
+    every metric of a map drawn by areas; the page then shows those figures, counted at the
+    job's moment, without counting the events itself — and they stay good for as long as
+    the boards' figures counted ahead."""
+    from grassroots.dashboards import caching, jobs, maps
+    from grassroots.org.models import Membership, Unit, User
+
+    settings.DASHBOARD_MAP_MAX_GRIDS = 8
+    monkeypatch.setattr(caching, "shared", lambda: True)
+    assert maps.area_cache_seconds() == caching.snapshot_seconds() == 1200
+    root = Unit.objects.get(code="52")
+    counted_at = timezone.now() - dt.timedelta(minutes=15)
+    assert maps.count_ahead(root, counted_at) == len(METRICS)
+    assert maps.count_ahead(Unit.objects.get(code="5202"), counted_at) == 0  # drawn by grids
+    done = jobs.count_all()
+    assert done["maps"] == 1  # the province only: each prefecture draws its grids
+
+    maps.count_ahead(root, counted_at)  # as if the job had run 15 minutes ago
+    user = User.objects.create_user(username="province_admin", password="x")
+    Membership.objects.create(user=user, unit=root, role="city_admin")
+    client = login(user)
+    with django_assert_max_num_queries(14) as ctx:
+        body = client.get("/dashboard/52/map/", {"metric": "satisfaction"}).content.decode()
+    assert not any("events_event" in q["sql"] for q in ctx.captured_queries)
+    local = timezone.localtime(counted_at)
+    assert f"数据统计于 {local:%H:%M}。" in body

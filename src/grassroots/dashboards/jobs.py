@@ -10,7 +10,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
-from grassroots.dashboards import caching, snapshot
+from grassroots.dashboards import caching, maps, snapshot
 from grassroots.dashboards.figures import AREA_KINDS
 from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit, UnitKind
 
@@ -28,15 +28,23 @@ def units_ahead() -> list[Unit]:
 
 
 def count_all() -> dict[str, Any]:
-    """Count every unit above township level once; what was done and how long it took."""
+    """Count every unit above township level once (its dashboard's figures, and its map's
+    when the map is drawn by areas); what was done and how long it took."""
     if not caching.shared() or not caching.snapshot_seconds():
         # One process's memory: the web processes would never see the worker's figures.
         return {"skipped": "the cache is not shared between processes, or is off"}
     began = time.perf_counter()
     units = units_ahead()
+    maps_counted = 0
     for unit in units:
         snapshot.count_ahead(unit, timezone.now())
-    return {"units": len(units), "seconds": round(time.perf_counter() - began, 1)}
+        if maps.count_ahead(unit):
+            maps_counted += 1
+    return {
+        "units": len(units),
+        "maps": maps_counted,
+        "seconds": round(time.perf_counter() - began, 1),
+    }
 
 
 # A province (四川: 205 units above township level) takes about 7 minutes on PostgreSQL the

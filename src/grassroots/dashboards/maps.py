@@ -313,36 +313,73 @@ def child_values(
 
 def area_cache_seconds() -> int:
     """How long the figures of a map drawn by areas are kept (``DASHBOARD_MAP_AREA_CACHE_
-    SECONDS``, by default the dashboards' ``DASHBOARD_CACHE_SECONDS``, 300; 0: not kept)."""
+    SECONDS``, by default the dashboards' ``DASHBOARD_CACHE_SECONDS``, 300; 0: not kept).
+    When a worker counts them ahead (a cache shared between processes), they are good for
+    as long as the dashboards' figures counted ahead (``DASHBOARD_SNAPSHOT_SECONDS``)."""
+    from grassroots.dashboards import caching
+
     default = getattr(settings, "DASHBOARD_CACHE_SECONDS", 300)
-    return max(0, int(getattr(settings, "DASHBOARD_MAP_AREA_CACHE_SECONDS", default)))
+    seconds = max(0, int(getattr(settings, "DASHBOARD_MAP_AREA_CACHE_SECONDS", default)))
+    if seconds and caching.shared():
+        seconds = max(seconds, caching.snapshot_seconds())
+    return seconds
+
+
+def _area_key(unit: Unit, metric: MapMetric, period: Period | None) -> str:
+    return (
+        f"maps:areas:{unit.pk}:{unit.path}:{metric.key}:{period.label if period else ''}:"
+        f"{period.start.isoformat() if period else ''}"
+    )
+
+
+def _store_child_values(
+    unit: Unit,
+    children: list[tuple[Area, str, str]],
+    metric: MapMetric,
+    period: Period | None,
+    now: dt.datetime,
+) -> list[AreaValue]:
+    values = child_values(unit, children, metric, period)
+    rows = [(v.area.pk, v.value, v.numerator, v.denominator) for v in values]
+    cache.set(_area_key(unit, metric, period), (now, rows), 2 * area_cache_seconds())
+    return values
 
 
 def cached_child_values(
     unit: Unit, children: list[tuple[Area, str, str]], metric: MapMetric, period: Period | None
 ) -> tuple[list[AreaValue], dt.datetime | None]:
     """:func:`child_values`, kept for ``area_cache_seconds()`` per unit, metric and period
-    (a time slice, not every new event: a province's 12 months are a scan of millions of
+    (not renewed by every new event: a province's 12 months are a scan of millions of
     events, its figures move slowly, and the page says when they were counted); and that
-    moment (None when not kept)."""
+    moment (None when not kept). ``count_ahead`` fills them from the worker."""
     ttl = area_cache_seconds()
     if not ttl:
         return child_values(unit, children, metric, period), None
     now = timezone.now()
-    key = (
-        f"maps:areas:{unit.pk}:{unit.path}:{metric.key}:{period.label if period else ''}:"
-        f"{period.start.isoformat() if period else ''}:{int(now.timestamp()) // ttl}"
-    )
     by_pk = {a.pk: a for a, _, _ in children}
-    found = cache.get(key)
+    found = cache.get(_area_key(unit, metric, period))
     if found is not None:
         as_of, rows = found
-        if {pk for pk, *_ in rows} == set(by_pk):
+        fresh = now - dt.timedelta(seconds=ttl) <= as_of <= now + dt.timedelta(seconds=ttl)
+        if fresh and {pk for pk, *_ in rows} == set(by_pk):
             return [AreaValue(by_pk[pk], v, n, d) for pk, v, n, d in rows], as_of
-    values = child_values(unit, children, metric, period)
-    rows = [(v.area.pk, v.value, v.numerator, v.denominator) for v in values]
-    cache.set(key, (now, rows), ttl)
-    return values, now
+    return _store_child_values(unit, children, metric, period, now), now
+
+
+def count_ahead(unit: Unit, now: dt.datetime | None = None) -> int:
+    """For a unit whose map is drawn by areas, count every metric's figures of the default
+    period now and keep them for the map pages and the dashboard's small map (the
+    dashboards' job calls it); how many figures were counted (0: the map draws grids)."""
+    if not area_cache_seconds() or not (
+        unit.kind in ABOVE_COUNTY and more_grids_than(unit, max_grids())
+    ):
+        return 0
+    moment = now or timezone.now()
+    children, _fingerprint = _children(unit)
+    period = period_of(DEFAULT_PERIOD, today=timezone.localdate(moment))
+    for metric in METRICS.values():
+        _store_child_values(unit, children, metric, period if metric.periodic else None, moment)
+    return len(METRICS)
 
 
 def describer(metric: MapMetric) -> Callable[[AreaValue], str]:
