@@ -339,6 +339,18 @@ PHOTO_MAX_BYTES = env_int("GRASSROOTS_PHOTO_MAX_MB", 10, minimum=1) * 1024 * 102
 # SMS: dotted path of the backend class; the default writes each message to the log.
 SMS_BACKEND = env_str("GRASSROOTS_SMS_BACKEND", "grassroots.common.sms.LogBackend")
 
+# --- dashboards, maps and the portal ------------------------------------------------------
+# A dashboard's figures shared by its viewers are kept this long (0: always counted anew).
+DASHBOARD_CACHE_SECONDS = env_int("GRASSROOTS_DASHBOARD_CACHE_SECONDS", 300, minimum=0)
+# The closed months of the 12-month trends are kept this long (the current month is live).
+DASHBOARD_MONTHS_SECONDS = env_int("GRASSROOTS_DASHBOARD_MONTHS_SECONDS", 3600, minimum=0)
+# Figures of the units above township level counted ahead by the worker are good this long.
+DASHBOARD_SNAPSHOT_SECONDS = env_int("GRASSROOTS_DASHBOARD_SNAPSHOT_SECONDS", 1200, minimum=0)
+# A map of a unit with more grids than this is drawn by the areas one level down.
+DASHBOARD_MAP_MAX_GRIDS = env_int("GRASSROOTS_DASHBOARD_MAP_MAX_GRIDS", 2000, minimum=1)
+# Bulletin renderings one client may start per hour from the public portal.
+PORTAL_BULLETINS_PER_HOUR = env_int("GRASSROOTS_PORTAL_BULLETINS_PER_HOUR", 20, minimum=1)
+
 # --- audit log sealing ----------------------------------------------------------------
 AUDIT_BLOCK_SIZE = env_int("GRASSROOTS_AUDIT_BLOCK_SIZE", 2000, minimum=1)
 AUDIT_SEAL_DELAY_SECONDS = env_int("GRASSROOTS_AUDIT_SEAL_DELAY_SECONDS", 2, minimum=0)

@@ -389,6 +389,11 @@ def test_an_empty_grid_and_a_unit_without_children_render(
     assert "没有下级单位。" in html
 
 
+def counted(ctx: Any) -> int:
+    """The queries a page issued, less the calendar's clock-driven revision check."""
+    return sum(1 for q in ctx.captured_queries if "common_calendar" not in q["sql"])
+
+
 def test_query_count_stays_flat_as_the_township_grows(
     login: Any,
     xc_secretary: Any,
@@ -396,7 +401,6 @@ def test_query_count_stays_flat_as_the_township_grows(
     world: World,
     grid_worker: Any,
     settings: Any,
-    django_assert_max_num_queries: Any,
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -420,10 +424,11 @@ def test_query_count_stays_flat_as_the_township_grows(
     for i in range(5):
         report(world, grid_worker, title=f"新事件{i}")
 
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    with CaptureQueriesContext(connection) as large:
         page = client.get("/dashboard/")
     assert "新村8" in page.content.decode()
-    assert len(small.captured_queries) <= 30
+    # the working-day calendar checks its revision now and then, driven by the clock
+    assert counted(large) <= counted(small) <= 30
 
 
 def test_pages_fit_a_phone(login: Any, xc_secretary: Any, events: dict[str, Any]) -> None:
