@@ -154,7 +154,7 @@ def test_a_grid_workers_own_grid(mapped: dict[str, Any], grid_worker: Any, login
 
 
 def test_the_query_count_stays_flat_with_more_grids_and_events(
-    mapped: dict[str, Any], city_admin: Any, login: Any, django_assert_max_num_queries: Any
+    mapped: dict[str, Any], city_admin: Any, login: Any
 ) -> None:
     from grassroots.org.models import Unit, UnitKind
     from tests.events.reporting_support import make_event
