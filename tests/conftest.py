@@ -218,3 +218,27 @@ def login() -> Any:
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database, and on PostgreSQL, before it is dropped, the sessions
+    that threads of the tests left open on it (a live server's or a job's connection kept
+    for ``CONN_MAX_AGE``) are listed on stderr and ended: the server refuses to drop a
+    database someone is connected to, which failed a whole run at its very end."""
+    yield
+    import sys
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, left(query, 120) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        left = cursor.fetchall()
+        for pid, state, query in left:
+            print(f"\nleft open on the test database: {pid} {state}: {query}", file=sys.stderr)
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
