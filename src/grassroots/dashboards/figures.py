@@ -64,39 +64,11 @@ def children_of(unit: Unit) -> list[Unit]:
     )
 
 
-def whole_tree(unit: Unit) -> bool:
-    """Whether ``unit``'s subtree is the whole tree (the only root): its events are all
-    events, and a path filter would only make the database check every row (one query)."""
-    return (
-        unit.parent_id is None and not Unit.objects.filter(parent=None).exclude(pk=unit.pk).exists()
-    )
-
-
-def _whole_tab(base: EventQuerySet, tab: str, now: dt.datetime) -> EventQuerySet:
-    """``tab_events(base, root, tab, now, below=True)`` without the area filter that is
-    true of every event when the unit is the whole tree."""
-    if tab == "new":
-        return base.awaiting_dispatch()
-    if tab == "due_today":
-        start, end = local_day_bounds(timezone.localdate(now))
-        return base.due_between(max(start, now), end)
-    if tab == "overdue":
-        return base.overdue(now)
-    return base.awaiting_verification()
-
-
 def figure_querysets(unit: Unit, now: dt.datetime) -> dict[str, QuerySet[Event]]:
     """The events behind each of today's numbers of ``unit`` (not evaluated)."""
     base: EventQuerySet = Event.objects.all()
     start, _end = local_day_bounds(timezone.localdate(now))
-    if whole_tree(unit):
-        found: dict[str, QuerySet[Event]] = {
-            "reported_today": base.filter(reported_at__gte=start, reported_at__lte=now)
-        }
-        for tab in TODAY_TABS:
-            found[tab] = _whole_tab(base, tab, now)
-        return found
-    found = {
+    found: dict[str, QuerySet[Event]] = {
         "reported_today": base.filter(area_q(unit), reported_at__gte=start, reported_at__lte=now)
     }
     for tab in TODAY_TABS:

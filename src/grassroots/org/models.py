@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.org.queries import MembershipQuerySet, UnitQuerySet
@@ -129,6 +130,16 @@ class Unit(models.Model):
 
     def contains(self, other: Unit) -> bool:
         return is_within(other.path, self.path)
+
+    @cached_property
+    def is_whole_tree(self) -> bool:
+        """Whether this unit's subtree is every unit (it is the only root): then everything
+        placed anywhere is in its area, and a path filter would only make the database
+        check every row. One query for a root, none otherwise; kept on the instance."""
+        return (
+            self.parent_id is None
+            and not Unit.objects.filter(parent=None).exclude(pk=self.pk).exists()
+        )
 
 
 def compute_path(code: str, parent: Unit | None) -> tuple[str, int]:

@@ -79,13 +79,16 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def area_q(unit: Unit) -> Q:
-    """Events placed in ``unit``'s area, by the indexed column of its level."""
+    """Events placed in ``unit``'s area, by the indexed column of its level (no filter at
+    all for the only root: every event is in its area)."""
     if unit.kind in TOWNSHIP_LEVEL:
         return Q(township=unit)
     if unit.kind in VILLAGE_LEVEL:
         return Q(village=unit)
     if unit.kind == UnitKind.GRID:
         return Q(grid=unit)
+    if unit.is_whole_tree:
+        return Q()
     # a department has no area: what was sent to it (or below it)
     return subtree_q("area_path", unit.path) | subtree_q("assignee_path", unit.path)
 
