@@ -21,8 +21,9 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.utils import translation
 
+from grassroots.dashboards.figures import AREA_KINDS
 from grassroots.events.models import Event, EventAction
-from grassroots.org.models import Unit
+from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit, UnitKind
 
 T = TypeVar("T")
 DEFAULT_SECONDS = 300
@@ -74,12 +75,14 @@ def snapshot_seconds() -> int:
     return max(0, int(value))
 
 
-def counted_ahead(unit: Unit) -> bool:
-    """Whether ``unit``'s figures are counted ahead (a city, a prefecture, a province: the
-    units above township level, whose subtree is too large to count while someone waits)."""
-    from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, UnitKind
+#: The kinds of units whose figures are counted ahead: those above township level (a city, a
+#: prefecture, a province), whose subtree is too large to count while someone waits.
+AHEAD_KINDS = AREA_KINDS - {*TOWNSHIP_LEVEL, *VILLAGE_LEVEL, UnitKind.GRID}
 
-    return unit.kind not in {*TOWNSHIP_LEVEL, *VILLAGE_LEVEL, UnitKind.GRID, UnitKind.DEPARTMENT}
+
+def counted_ahead(unit: Unit) -> bool:
+    """Whether ``unit``'s figures are counted ahead (``AHEAD_KINDS``)."""
+    return unit.kind in AHEAD_KINDS
 
 
 def snapshot_key(unit: Unit) -> str:

@@ -11,16 +11,14 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
 from grassroots.dashboards import caching, maps, snapshot
-from grassroots.dashboards.figures import AREA_KINDS
-from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit, UnitKind
+from grassroots.org.models import Unit
 
 
 def units_ahead() -> list[Unit]:
     """The active units whose figures are counted ahead, the largest (shallowest) first."""
-    below = {*TOWNSHIP_LEVEL, *VILLAGE_LEVEL, UnitKind.GRID}
     return sorted(
         Unit.objects.active()
-        .filter(kind__in=AREA_KINDS - below)
+        .filter(kind__in=caching.AHEAD_KINDS)
         .defer("geometry")
         .order_by("path"),
         key=lambda u: (u.depth, u.path),
