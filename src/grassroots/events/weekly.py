@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -126,20 +126,27 @@ def tally(
     result: dict[int, list[WeekTally]] = {}
     if not villages or not weeks:
         return {v: [WeekTally(m) for m in weeks] for v in villages}
-    found: dict[tuple[int, dt.date], tuple[int, int]] = {}
+    # Each week counted with a FILTER on its range rather than grouped by a truncated date,
+    # which SQLite computes by calling Python once per row (a city's 8 weeks: 150 ms → a few).
+    aggregates: dict[str, Any] = {}
+    for i, monday in enumerate(weeks):
+        in_week = Q(handled_at__gte=_midnight(monday), handled_at__lt=_midnight(monday) + WEEK)
+        aggregates[f"n{i}"] = Count("pk", filter=in_week)
+        aggregates[f"first{i}"] = Min("pk", filter=in_week)
     rows = (
         resolved_between(min(weeks), max(weeks) + WEEK)
         .filter(subtree_q("area_path", unit.path), village_id__in=villages)
-        .annotate(week=week_of())
-        .values("village_id", "week")
-        .annotate(n=Count("pk"), first=Min("pk"))
+        .values("village_id")
+        .annotate(**aggregates)
         .order_by()
-        .values_list("village_id", "week", "n", "first")
     )
-    for village_id, week, n, first in rows:
-        found[(village_id, _local_date(week))] = (n, first)
+    found = {row["village_id"]: row for row in rows}
     for village_id in villages:
-        result[village_id] = [WeekTally(m, *found.get((village_id, m), (0, None))) for m in weeks]
+        row = found.get(village_id, {})
+        result[village_id] = [
+            WeekTally(m, int(row.get(f"n{i}") or 0), row.get(f"first{i}"))
+            for i, m in enumerate(weeks)
+        ]
     return result
 
 
