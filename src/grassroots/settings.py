@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "grassroots.audit",
     "grassroots.events",
     "grassroots.supervision",
+    "grassroots.cadres",
     "grassroots.assessment",
     "grassroots.mobile",
     "grassroots.dashboards",

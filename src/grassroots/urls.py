@@ -31,6 +31,7 @@ urlpatterns = [
     path("audit/", include("grassroots.audit.urls")),
     path("events/", include("grassroots.events.urls")),
     path("supervision/", include("grassroots.supervision.urls")),
+    path("cadres/", include("grassroots.cadres.urls")),
     path("assessment/", include("grassroots.assessment.urls")),
     path("dashboard/", include("grassroots.dashboards.urls")),
     path("m/", include("grassroots.mobile.urls")),

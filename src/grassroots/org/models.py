@@ -34,7 +34,8 @@ VILLAGE_LEVEL = frozenset({UnitKind.COMMUNITY, UnitKind.VILLAGE})
 
 
 class Role(models.TextChoices):
-    CITY_ADMIN = "city_admin", _("City supervision office")  # 市委目督办 / 组织部
+    CITY_ADMIN = "city_admin", _("City supervision office")  # 市委目督办
+    ORG_DEPARTMENT = "org_department", _("Organisation department")  # 组织部 (cadres)
     UNIT_LEADER = "unit_leader", _("Township leader")  # 乡镇(街道)党委书记
     VILLAGE_CADRE = "village_cadre", _("Village cadre")  # 村(社区)两委干部
     GRID_WORKER = "grid_worker", _("Grid worker")  # 网格员

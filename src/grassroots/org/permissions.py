@@ -76,6 +76,7 @@ def require(user: Any, action: str, obj: Any = None) -> None:
 
 grant(Role.CITY_ADMIN, "org.*", "audit.view", "common.manage_calendar")
 grant(Role.UNIT_LEADER, "org.view_unit", "org.view_membership", "org.manage_membership")
+grant(Role.ORG_DEPARTMENT, "org.view_unit", "org.view_membership")
 grant(Role.SUPERVISOR, "org.view_unit", "org.view_membership", "audit.view")
 for _role in (Role.VILLAGE_CADRE, Role.GRID_WORKER, Role.DEPARTMENT_STAFF):
     grant(_role, "org.view_unit", "org.view_membership")
