@@ -41,10 +41,10 @@ def move(
 ) -> None:
     """Set ``obj.<field>`` to ``target`` if the transition table allows it, else raise."""
     current = getattr(obj, field)
-    allowed = table.get(current, frozenset())  # type: ignore[call-overload]
+    allowed = table.get(current, frozenset())
     if target not in allowed:
         display = getattr(obj, f"get_{field}_display", lambda: current)
-        choices = obj._meta.get_field(field).choices or []
+        choices = getattr(obj._meta.get_field(field), "choices", None) or []
         label = dict(choices).get(target, target)
         raise IllegalTransition(str(display()), str(label), field=field)
     setattr(obj, field, target)
