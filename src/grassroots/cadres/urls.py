@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from grassroots.cadres import urls_files, urls_pool, urls_selection, urls_tolerance
+from grassroots.cadres import (
+    urls_excel,
+    urls_files,
+    urls_pool,
+    urls_selection,
+    urls_tolerance,
+)
 
 app_name = "cadres"
 
@@ -11,4 +17,5 @@ urlpatterns = [
     *urls_pool.urlpatterns,
     *urls_selection.urlpatterns,
     *urls_tolerance.urlpatterns,
+    *urls_excel.urlpatterns,
 ]
