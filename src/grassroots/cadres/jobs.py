@@ -1,3 +1,25 @@
 """Background work of the cadres app (Huey periodic tasks)."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))
+def sync_all_key_moments() -> dict[str, Any]:
+    """Every night at 02:30: the key moments of every cadre in office who has a login,
+    derived from the supervision and events data (``actions.key_moments``), in one run
+    with one audit entry."""
+    from grassroots.cadres.actions.key_moments import sync_key_moments
+    from grassroots.cadres.models import Cadre
+    from grassroots.cadres.states import CadreStatus
+
+    ids = list(
+        Cadre.objects.filter(status=CadreStatus.ACTIVE, user__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sync_key_moments(ids).as_dict()

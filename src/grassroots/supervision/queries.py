@@ -340,3 +340,45 @@ def weekly_board(unit: Unit, week: Period, *, user: Any = None) -> WeeklyBoard:
         moved=base.filter(pk__in=moved_ids).with_status().by_urgency(),
         late=base.overdue().with_status().by_urgency(),
     )
+
+
+# --- named interfaces for other apps --------------------------------------------------
+
+
+def tasks_reported_by(user_ids: list[int]) -> list[dict[str, Any]]:
+    """The supervised tasks whose progress these users reported (``ProgressReport.
+    submitted_by``, a report in any state): the people who carried them. One row per task
+    and reporter, as plain data: ``user_id``, ``task_id``, ``title``, ``deadline`` (date),
+    ``completed_at`` (aware datetime or ``None``), ``state`` (a ``TaskState`` value, cancelled
+    included: the caller decides what counts). One query.
+
+    The named interface through which the cadres app derives its key-moment records
+    (关键时候检验) without reading this app's models."""
+    from grassroots.supervision.models import ProgressReport
+
+    if not user_ids:
+        return []
+    rows = (
+        ProgressReport.objects.filter(submitted_by_id__in=sorted(set(user_ids)))
+        .order_by("task_id", "submitted_by_id")
+        .values_list(
+            "submitted_by_id",
+            "task_id",
+            "task__title",
+            "task__deadline",
+            "task__completed_at",
+            "task__state",
+        )
+        .distinct()
+    )
+    return [
+        {
+            "user_id": user_id,
+            "task_id": task_id,
+            "title": title,
+            "deadline": deadline,
+            "completed_at": completed_at,
+            "state": state,
+        }
+        for user_id, task_id, title, deadline, completed_at, state in rows
+    ]
