@@ -11,6 +11,7 @@
 | department_staff | department_staff | 住房和城乡建设局 (``<county>D01``) |
 | rater | rater (测评人) | the root |
 | resident | resident (群众) | the first grid of that village |
+| org_department | org_department (组织部) | the root (西昌市) |
 
 Memberships start on 1 January of last year, so that a year of history can be generated
 for them later.
@@ -53,6 +54,7 @@ DEMO_USERS: Final = (
     DemoUser("department_staff", "陈晓东", Role.DEPARTMENT_STAFF, "department", "科员"),
     DemoUser("rater", "周明远", Role.RATER, "root", "测评代表"),
     DemoUser("resident", "吉克阿依", Role.RESIDENT, "grid", ""),
+    DemoUser("org_department", "钱立群", Role.ORG_DEPARTMENT, "root", "市委组织部干部科科长"),
 )
 #: Names of the other grid workers of the demo village (``grid_worker2`` …).
 MORE_GRID_WORKERS: Final = (
