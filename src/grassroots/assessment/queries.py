@@ -74,3 +74,36 @@ def published_results(unit_ids: list[int], *, year: int | None = None) -> list[d
             }
         )
     return found
+
+
+def deduction_metrics(years: list[int]) -> list[dict[str, Any]]:
+    """The metrics that the deduction and veto indicators (扣分, 一票否决) of the schemes of
+    these years draw on, as plain data: ``[{"metric", "indicator", "category", "scheme",
+    "year"}]`` ordered by year (newest first), scheme and position.
+
+    The named interface through which the cadres module (error tolerance, 容错) offers the
+    items whose counts a tolerated case may waive; those counts are reduced only on these
+    indicators (``actions.compute._apply_waivers``).
+    """
+    from grassroots.assessment.models import Category, Indicator, Source
+
+    rows = (
+        Indicator.objects.filter(
+            scheme__year__in=years,
+            category__in=[Category.DEDUCTION, Category.VETO],
+            source=Source.METRIC,
+        )
+        .exclude(metric="")
+        .order_by("-scheme__year", "scheme__code", "position", "code")
+        .values("metric", "name", "category", "scheme__code", "scheme__year")
+    )
+    return [
+        {
+            "metric": r["metric"],
+            "indicator": r["name"],
+            "category": r["category"],
+            "scheme": r["scheme__code"],
+            "year": r["scheme__year"],
+        }
+        for r in rows
+    ]

@@ -23,3 +23,15 @@ def sync_all_key_moments() -> dict[str, Any]:
         .values_list("pk", flat=True)
     )
     return sync_key_moments(ids).as_dict()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def close_tolerance_notices() -> dict[str, Any]:
+    """Every 15 minutes: the error-tolerance cases whose public notice is over take effect
+    when no objection is pending; those with one wait for its answer
+    (``actions.tolerance.close_notices``, idempotent)."""
+    from django.utils import timezone
+
+    from grassroots.cadres.actions.tolerance import close_notices
+
+    return close_notices(timezone.now()).as_dict()

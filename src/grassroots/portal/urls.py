@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from grassroots.portal import assessment, bulletins, lists, projects, views
+from grassroots.portal import assessment, bulletins, lists, projects, tolerance, views
 
 app_name = "portal"
 urlpatterns = [
@@ -14,6 +14,12 @@ urlpatterns = [
     path("track/<str:number>/", views.track, name="track"),
     path("track/<str:number>/rate/", views.rate, name="rate"),
     path("projects/", projects.projects, name="projects"),
+    path("tolerance/", tolerance.notices, name="tolerance"),
+    path(
+        "tolerance/<str:number>/objection/",
+        tolerance.objection,
+        name="tolerance_objection",
+    ),
     path("assessment/", assessment.index, name="assessment"),
     path("assessment/lists/", lists.history, name="lists"),
     path("assessment/<slug:sha256>.json", assessment.publication_json, name="assessment_json"),

@@ -1,0 +1,223 @@
+"""The public notice of error-tolerance cases (容错免责公示, /public/tolerance/), no login.
+
+A case the committee decided to tolerate is published for the policy's number of working
+days; anyone may object during that time. The public sees, of each case under notice: its
+number, the unit, the name of the official it concerns (a public notice names them), the
+mistake, a summary of the facts (with anything looking like a phone or an ID number
+masked) and when the notice ends — never a phone, an ID number, who applied, the
+verification or the vote. The objection form asks a name, a phone (to be answered on;
+masked wherever it is shown afterwards) and the objection, with the portal's captcha and
+a rate limit per client; it is refused once the notice has ended.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_safe
+
+from grassroots.cadres.actions.tolerance import NAME_MAX, TEXT_MAX, file_objection
+from grassroots.cadres.errors import CadresConflict, CadresError
+from grassroots.cadres.models import ToleranceCase
+from grassroots.cadres.queries_tolerance import noticed_case, under_notice
+from grassroots.cadres.states import ToleranceState
+from grassroots.common.masking import mask_id_number, mask_phone
+from grassroots.org.models import User
+from grassroots.portal import captcha, ratelimit
+
+PER_PAGE: Final = 20
+WINDOW: Final = 3600
+#: The facts shown on the list, in characters.
+SUMMARY: Final = 140
+_PHONE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<!\d)\d{15}(?!\d)")
+
+
+def objections_per_hour() -> int:
+    """Objections accepted per client and hour (the captcha slows a script down too)."""
+    return int(getattr(settings, "PORTAL_OBJECTIONS_PER_HOUR", 10))
+
+
+def scrub(text: str) -> str:
+    """``text`` with phone and ID numbers masked (facts are written by staff, who may have
+    quoted one)."""
+    text = _ID.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicCase:
+    """What the public sees of one case under notice."""
+
+    number: str
+    unit: str
+    official: str
+    post: str
+    title: str
+    summary: str
+    facts: str
+    notice_starts: Any
+    notice_ends: Any
+
+
+def public(case: ToleranceCase) -> PublicCase:
+    facts = scrub(" ".join(case.facts.split()))
+    summary = facts if len(facts) <= SUMMARY else facts[:SUMMARY] + "…"
+    return PublicCase(
+        number=case.number,
+        unit=case.unit.name,
+        official=case.cadre.name if case.cadre else "",
+        post=case.cadre.post if case.cadre else "",
+        title=scrub(case.title),
+        summary=summary,
+        facts=facts,
+        notice_starts=case.notice_starts,
+        notice_ends=case.notice_ends,
+    )
+
+
+class ObjectionForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=NAME_MAX)
+    phone = forms.CharField(
+        label=gettext_lazy("Your phone"),
+        max_length=20,
+        help_text=gettext_lazy("To answer you; never shown in full."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Your objection"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    captcha_token = forms.CharField(
+        max_length=captcha.TOKEN_MAX, required=False, widget=forms.HiddenInput
+    )
+    captcha = forms.CharField(
+        label=gettext_lazy("Characters in the picture"),
+        max_length=16,
+        error_messages={"required": gettext_lazy("Type the characters shown in the picture.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "size": "8",
+            }
+        ),
+    )
+
+    def clean_captcha(self) -> str:
+        """The picture's characters; the challenge is spent by this answer, right or wrong."""
+        answer = str(self.cleaned_data.get("captcha") or "")
+        token = str(self.cleaned_data.get("captcha_token") or "")
+        if not captcha.check(token, answer):
+            raise forms.ValidationError(
+                _(
+                    "The characters do not match the picture, or the picture has expired: "
+                    "type the characters of the new picture."
+                ),
+                code="invalid",
+            )
+        return captcha.normalize(answer)
+
+
+@require_safe
+def notices(request: HttpRequest) -> HttpResponse:
+    """The cases under public notice now, the notice ending soonest first."""
+    now = timezone.now()
+    page = Paginator(under_notice(now), PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/tolerance_list.html",
+        {"page": page, "cases": [public(c) for c in page.object_list], "query": ""},
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    case: ToleranceCase,
+    form: ObjectionForm,
+    *,
+    status: int = 200,
+    problem: str = "",
+) -> HttpResponse:
+    """The form with a new captcha (an answer, right or wrong, spends the old one)."""
+    if form.is_bound:
+        data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
+        data["captcha"] = ""
+        form.data = data
+    now = timezone.now()
+    is_open = (
+        case.notice_ends is not None
+        and case.notice_ends > now
+        and case.state == ToleranceState.PUBLICITY
+    )
+    return render(
+        request,
+        "portal/tolerance_object.html",
+        {
+            "case": public(case),
+            "form": form,
+            "captcha_token": captcha.issue(),
+            "is_open": is_open,
+            "problem": problem,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def objection(request: HttpRequest, number: str) -> HttpResponse:
+    """File an objection to a case under notice (refused, 409, once the notice ended)."""
+    case = noticed_case(number)
+    if case is None:
+        raise Http404
+    if request.method != "POST":
+        return _form_page(request, case, ObjectionForm())
+    form = ObjectionForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, case, form, status=400)
+    if not ratelimit.hit(
+        "tolerance_objection",
+        ratelimit.client_ip(request),
+        limit=objections_per_hour(),
+        window=WINDOW,
+    ):
+        return render(request, "portal/limited.html", status=429)
+    user = request.user if isinstance(request.user, User) else None
+    data = form.cleaned_data
+    try:
+        file_objection(
+            case.pk, actor=user, name=data["name"], phone=data["phone"], text=data["text"]
+        )
+    except CadresConflict as exc:
+        fresh = noticed_case(number) or case
+        return _form_page(request, fresh, form, status=409, problem=str(exc.message))
+    except CadresError as exc:
+        if exc.field in form.fields:
+            form.add_error(exc.field, str(exc.message))
+        else:
+            form.add_error(None, str(exc.message))
+        return _form_page(request, case, form, status=400)
+    messages.success(
+        request,
+        _("Thank you: your objection to %(number)s was recorded and will be answered.")
+        % {"number": case.number},
+    )
+    return HttpResponseRedirect(reverse("portal:tolerance"))
