@@ -1,0 +1,475 @@
+"""Excel at the cadres pages: the roster import (组织部) in two steps, and the exports of
+the roster, the reserve pool and a year's training hours.
+
+Exports (``/cadres/export/…``, for those who may see files, ``cadres.view_file``) hold
+only the files the viewer may see, narrowed by the same filters as the list (``q`` name
+or ID number, ``unit`` a unit's code — its subtree —, ``level``, ``status``: in office by
+default, ``all`` for every status), at most ``EXPORT_LIMIT`` rows. ID numbers and phones
+are in full only for the organisation department (``cadres.manage`` over the cadre's
+unit), masked for a unit leader. Every export writes a ``FileView`` (``what="export"``)
+for each cadre it holds.
+
+The import (``/cadres/import/``, ``cadres.manage``) first checks the file (``dry_run``)
+and shows every problem by line and column, or what it would do (N new, M updated, which
+columns of which files) with a confirm button, which imports it, all or nothing. The
+uploaded file waits between the two steps under ``DATA_DIR/tmp/cadre-imports/<token>/``,
+the random token held in the person's session and posted back by the confirm form (as the
+supervision import does); removed after the import, when a check fails, when the same
+session uploads another file, and a day after upload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import shutil
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_GET
+
+from grassroots.cadres import permissions as perms
+from grassroots.cadres.context import section
+from grassroots.cadres.exporting import (
+    XLSX_TYPE,
+    TrainingLine,
+    log_export,
+    pool_workbook,
+    roster_workbook,
+    template_workbook,
+    training_workbook,
+)
+from grassroots.cadres.importing import CadreImportError, import_cadres
+from grassroots.cadres.models import Cadre, TrainingRecord
+from grassroots.cadres.queries import (
+    cadres_visible_to,
+    policies_for,
+    reserve_entries_visible_to,
+    scope_paths_for,
+)
+from grassroots.cadres.shape import Progress
+from grassroots.cadres.states import CadreStatus, Level, ReserveStatus, TrainingResult
+from grassroots.common.http import user_of
+from grassroots.org.models import Unit, User, is_within
+from grassroots.org.permissions import require
+from grassroots.org.queries import subtree_q
+
+#: Rows of an export at most (the filters narrow it further).
+EXPORT_LIMIT: Final = 20000
+#: How long an uploaded file waits for its confirmation.
+KEEP_UPLOAD: Final = dt.timedelta(days=1)
+#: Changed files listed in the preview at most.
+PREVIEW_CHANGES: Final = 200
+SESSION_KEY: Final = "cadres_import"
+IMPORT_SUFFIXES: Final = (".xlsx", ".xlsm", ".csv")
+IMPORT_TYPES: Final = (
+    ".xlsx,.xlsm,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+IMPORT_MAX_MB: Final = 20
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+_TOKEN: Final = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+#: Characters a file name may not carry (Windows' reserved ones and control characters).
+_UNSAFE_NAME: Final = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+ALL: Final = "all"
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+class RosterImportForm(forms.Form):
+    """The roster to import: an Excel workbook (.xlsx) or a CSV file. Only the type is
+    checked here; the rows are checked by ``importing.import_cadres``."""
+
+    file = forms.FileField(
+        label=gettext_lazy("Cadre roster (Excel or CSV)"),
+        help_text=gettext_lazy(
+            "An .xlsx workbook (first sheet) or a .csv file in UTF-8 or GB18030, "
+            "with the headers of the template."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": IMPORT_TYPES}),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        name = upload.name or ""
+        suffix = name[name.rfind(".") :].lower() if "." in name else ""
+        if suffix not in IMPORT_SUFFIXES:
+            raise ValidationError(
+                _("%(name)s is not a spreadsheet: choose an Excel (.xlsx) or CSV (.csv) file."),
+                code="type",
+                params={"name": name},
+            )
+        if (upload.size or 0) > IMPORT_MAX_MB * 1024 * 1024:
+            raise ValidationError(
+                _("The file is larger than %(mb)d MB."), code="size", params={"mb": IMPORT_MAX_MB}
+            )
+        if suffix != ".csv":
+            upload.seek(0)
+            head = upload.read(4)
+            upload.seek(0)
+            if head != _ZIP_MAGIC:
+                raise ValidationError(
+                    _("%(name)s is not an Excel workbook (.xlsx); save it as .xlsx or .csv."),
+                    code="type",
+                    params={"name": name},
+                )
+        return upload
+
+
+def _status_choices() -> list[tuple[str, Any]]:
+    return [("", gettext_lazy("In office")), (ALL, gettext_lazy("All")), *CadreStatus.choices]
+
+
+class RosterFilterForm(forms.Form):
+    """The list's filters, for the roster and training exports."""
+
+    q = forms.CharField(label=gettext_lazy("Name or ID number"), required=False, max_length=64)
+    unit = forms.CharField(label=gettext_lazy("Unit code"), required=False, max_length=32)
+    level = forms.ChoiceField(
+        label=pgettext_lazy("cadre", "Level"),
+        required=False,
+        choices=[("", gettext_lazy("All")), *Level.choices],
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), required=False, choices=_status_choices
+    )
+
+
+class PoolFilterForm(forms.Form):
+    """Filters of the reserve-pool export."""
+
+    unit = forms.CharField(label=gettext_lazy("Unit code"), required=False, max_length=32)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("All")), *ReserveStatus.choices],
+    )
+    target_level = forms.ChoiceField(
+        label=gettext_lazy("Target post level"),
+        required=False,
+        choices=[("", gettext_lazy("All")), *Level.choices],
+    )
+
+
+class TrainingFilterForm(RosterFilterForm):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+
+
+def _valid(form: forms.Form) -> dict[str, Any]:
+    """The form's clean values; a bad value is dropped as the list does (and ``year`` is
+    required: the caller answers 400 without it)."""
+    form.is_valid()
+    return {k: v for k, v in getattr(form, "cleaned_data", {}).items() if k not in form.errors}
+
+
+# --- the reads -----------------------------------------------------------------------------
+
+
+def _unit_in(code: str) -> Unit | None:
+    return Unit.objects.filter(code=code).only("pk", "path", "name", "code").first()
+
+
+def filtered_cadres(user: User, data: dict[str, Any]) -> QuerySet[Cadre]:
+    """The files ``user`` may see, narrowed as the list narrows them."""
+    cadres = cadres_visible_to(user)
+    status = data.get("status") or ""
+    if status == "":
+        cadres = cadres.filter(status=CadreStatus.ACTIVE)
+    elif status != ALL:
+        cadres = cadres.filter(status=status)
+    if level := data.get("level"):
+        cadres = cadres.filter(level=level)
+    if q := (data.get("q") or "").strip():
+        cadres = cadres.filter(Q(name__contains=q) | Q(id_number=q.upper()))
+    if code := (data.get("unit") or "").strip():
+        unit = _unit_in(code)
+        cadres = cadres.filter(subtree_q("unit__path", unit.path)) if unit else cadres.none()
+    return cadres.order_by("unit__path", "name", "pk")
+
+
+def manage_check(user: User) -> Any:
+    """``full(cadre)``: whether ``user`` sees the cadre's ID number and phone in full
+    (``cadres.manage`` over its unit)."""
+    if user.is_superuser:
+        return lambda cadre: True
+    paths = scope_paths_for(user, perms.MANAGE)
+    return lambda cadre: any(is_within(cadre.unit.path, p) for p in paths)
+
+
+def training_lines(cadres: QuerySet[Cadre], year: int) -> list[TrainingLine]:
+    """Each cadre's hours counted towards ``year`` (courses that ended in it, failed ones
+    left out) against the hours their unit's policy requires. Three queries."""
+    rows = list(cadres.defer("unit__geometry")[:EXPORT_LIMIT])
+    done = {
+        r["cadre_id"]: (Decimal(r["total"] or 0), r["n"])
+        for r in TrainingRecord.objects.filter(
+            cadre_id__in=[c.pk for c in rows], ended_on__year=year
+        )
+        .exclude(result=TrainingResult.FAILED)
+        .order_by()
+        .values("cadre_id")
+        .annotate(total=Sum("hours"), n=Count("id"))
+    }
+    policies = policies_for({c.unit_id: c.unit for c in rows}.values())
+    lines = []
+    for cadre in rows:
+        hours, courses = done.get(cadre.pk, (Decimal(0), 0))
+        required = Decimal(policies[cadre.unit_id].yearly_training_hours)
+        lines.append(TrainingLine(cadre, Progress(year, hours, required), courses))
+    return lines
+
+
+# --- downloads -----------------------------------------------------------------------------
+
+
+def file_name(text: str, fallback: str = "cadres") -> str:
+    cleaned = _UNSAFE_NAME.sub("_", text).strip(" ._")[:80]
+    return cleaned or fallback
+
+
+def xlsx_response(data: bytes, name: str, ascii_name: str) -> HttpResponse:
+    """An .xlsx download named ``name`` (RFC 6266 ``filename*``) with ``ascii_name`` for
+    clients that know only ``filename``; never cached (personal data)."""
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _export_page(
+    request: HttpRequest, user: User, status: int = 200, **forms_given: Any
+) -> HttpResponse:
+    year = timezone.localdate().year
+    context = {
+        "roster_form": RosterFilterForm(request.GET or None, auto_id="roster-%s"),
+        "pool_form": PoolFilterForm(auto_id="pool-%s"),
+        "training_form": TrainingFilterForm(initial={"year": year}, auto_id="training-%s"),
+        "full": user.is_superuser or bool(scope_paths_for(user, perms.MANAGE)),
+        **forms_given,
+    }
+    return render(
+        request, "cadres/excel_export.html", section(user, "excel", **context), status=status
+    )
+
+
+@login_required
+@require_GET
+def export_page(request: HttpRequest) -> HttpResponse:
+    """The three exports with their filters."""
+    user = user_of(request)
+    require(user, perms.VIEW_FILE)
+    return _export_page(request, user)
+
+
+@login_required
+@require_GET
+def export_roster(request: HttpRequest) -> HttpResponse:
+    """导出花名册: the files the viewer may see, as the list filters them."""
+    user = user_of(request)
+    require(user, perms.VIEW_FILE)
+    data = _valid(RosterFilterForm(request.GET))
+    cadres = list(filtered_cadres(user, data).defer("unit__geometry")[:EXPORT_LIMIT])
+    workbook = roster_workbook(cadres, full=manage_check(user))
+    log_export(user, [c.pk for c in cadres])
+    day = timezone.localdate().isoformat()
+    return xlsx_response(workbook, f"干部花名册-{day}.xlsx", f"cadre-roster-{day}.xlsx")
+
+
+@login_required
+@require_GET
+def export_pool(request: HttpRequest) -> HttpResponse:
+    """导出后备干部: the reserve entries of the units where the viewer may see files."""
+    user = user_of(request)
+    require(user, perms.VIEW_FILE)
+    data = _valid(PoolFilterForm(request.GET))
+    entries = reserve_entries_visible_to(user).select_related("cadre__unit")
+    if status := data.get("status"):
+        entries = entries.filter(status=status)
+    if level := data.get("target_level"):
+        entries = entries.filter(target_level=level)
+    if code := (data.get("unit") or "").strip():
+        unit = _unit_in(code)
+        entries = entries.filter(subtree_q("unit__path", unit.path)) if unit else entries.none()
+    rows = list(
+        entries.defer("unit__geometry", "cadre__unit__geometry").order_by(
+            "unit__path", "status", "cadre__name", "pk"
+        )[:EXPORT_LIMIT]
+    )
+    workbook = pool_workbook(rows)
+    log_export(user, [e.cadre_id for e in rows])
+    day = timezone.localdate().isoformat()
+    return xlsx_response(workbook, f"后备干部-{day}.xlsx", f"reserve-pool-{day}.xlsx")
+
+
+@login_required
+@require_GET
+def export_training(request: HttpRequest) -> HttpResponse:
+    """导出学时: a year's training hours of the files the viewer may see (in office)."""
+    user = user_of(request)
+    require(user, perms.VIEW_FILE)
+    form = TrainingFilterForm(request.GET)
+    data = _valid(form)
+    year = data.get("year")
+    if year is None:
+        return _export_page(
+            request,
+            user,
+            400,
+            roster_form=RosterFilterForm(auto_id="roster-%s"),
+            training_form=TrainingFilterForm(request.GET, auto_id="training-%s"),
+        )
+    lines = training_lines(filtered_cadres(user, data), year)
+    workbook = training_workbook(lines, year)
+    log_export(user, [line.cadre.pk for line in lines])
+    return xlsx_response(workbook, f"干部学时-{year}.xlsx", f"training-hours-{year}.xlsx")
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The empty roster with its headers and one example row."""
+    require(user_of(request), perms.MANAGE)
+    return xlsx_response(
+        template_workbook(), "干部花名册导入模板.xlsx", "cadre-roster-template.xlsx"
+    )
+
+
+# --- the import ----------------------------------------------------------------------------
+
+
+def uploads_dir() -> Path:
+    return Path(settings.DATA_DIR) / "tmp" / "cadre-imports"
+
+
+def sweep_uploads(now: float | None = None) -> None:
+    """Remove uploads waiting longer than ``KEEP_UPLOAD``."""
+    root = uploads_dir()
+    if not root.is_dir():
+        return
+    cutoff = (now if now is not None else time.time()) - KEEP_UPLOAD.total_seconds()
+    for folder in root.iterdir():
+        try:
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except FileNotFoundError:
+            continue
+
+
+def _forget(request: HttpRequest) -> None:
+    kept = request.session.pop(SESSION_KEY, None)
+    token = kept.get("token", "") if isinstance(kept, dict) else ""
+    if _TOKEN.match(token):
+        shutil.rmtree(uploads_dir() / token, ignore_errors=True)
+
+
+def _keep(request: HttpRequest, upload: UploadedFile) -> Path:
+    """Store the upload under a new token bound to the session; its path."""
+    _forget(request)
+    sweep_uploads()
+    token = secrets.token_urlsafe(24)
+    folder = uploads_dir() / token
+    folder.mkdir(parents=True, mode=0o700)
+    original = Path(str(upload.name))
+    path = folder / (file_name(original.stem) + original.suffix.lower())
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    request.session[SESSION_KEY] = {"token": token, "name": path.name}
+    return path
+
+
+def _kept(request: HttpRequest) -> Path | None:
+    """The session's waiting upload if the posted token is its own and the file is there."""
+    kept = request.session.get(SESSION_KEY)
+    posted = request.POST.get("token", "")
+    if not isinstance(kept, dict) or not _TOKEN.match(posted):
+        return None
+    token, name = str(kept.get("token", "")), str(kept.get("name", ""))
+    if not secrets.compare_digest(token, posted) or not name or "/" in name:
+        return None
+    path = uploads_dir() / token / name
+    return path if path.is_file() else None
+
+
+def _page(request: HttpRequest, user: User, status: int = 200, **context: Any) -> HttpResponse:
+    context.setdefault("form", RosterImportForm())
+    return render(
+        request, "cadres/excel_import.html", section(user, "excel", **context), status=status
+    )
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload → check (every problem by line and column, or "N new, M updated" and a
+    confirm button) → import. See the module docstring."""
+    user = user_of(request)
+    require(user, perms.MANAGE)
+    if request.method != "POST":
+        return _page(request, user)
+    if request.POST.get("confirm"):
+        path = _kept(request)
+        if path is None:
+            return _page(
+                request,
+                user,
+                400,
+                problem=_("The checked file is no longer here; upload it again."),
+            )
+        try:
+            summary = import_cadres(path, actor=user)
+        except CadreImportError as exc:
+            _forget(request)
+            return _page(request, user, 400, errors=exc.errors, file=path.name)
+        _forget(request)
+        messages.success(
+            request,
+            _(
+                "Imported %(file)s: %(created)d new files, %(updated)d updated, "
+                "%(unchanged)d unchanged."
+            )
+            % {
+                "file": summary.file,
+                "created": summary.created,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+            },
+        )
+        return HttpResponseRedirect(reverse("cadres:import"))
+    form = RosterImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, user, 400, form=form)
+    path = _keep(request, form.cleaned_data["file"])
+    try:
+        summary = import_cadres(path, actor=user, dry_run=True)
+    except CadreImportError as exc:
+        _forget(request)
+        return _page(request, user, 400, errors=exc.errors, file=path.name)
+    return _page(
+        request,
+        user,
+        checked=summary,
+        changes=summary.changes[:PREVIEW_CHANGES],
+        more_changes=max(len(summary.changes) - PREVIEW_CHANGES, 0),
+        token=request.session[SESSION_KEY]["token"],
+        file=path.name,
+    )
