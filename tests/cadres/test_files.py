@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from grassroots.audit.models import AuditEntry
 from grassroots.cadres.actions import development, files, pool
@@ -29,7 +30,11 @@ TODAY = dt.date(2026, 9, 1)
 
 @pytest.fixture(autouse=True)
 def _clock() -> Iterator[None]:
-    with time_machine.travel(dt.datetime(2026, 9, 1, 10, tzinfo=CST), tick=False):
+    """The clock at 2026-09-01 10:00; the actions' messages in English (their msgids)."""
+    with (
+        time_machine.travel(dt.datetime(2026, 9, 1, 10, tzinfo=CST), tick=False),
+        translation.override("en"),
+    ):
         yield
 
 

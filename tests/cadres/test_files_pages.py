@@ -278,7 +278,7 @@ def test_the_file_shows_its_records(
     assert status == 200
     assert "乡村振兴专题班" in html and "驻村第一书记" in html and "防汛抢险转移群众" in html
     assert 'aria-valuenow="43"' in html  # 24 of 56 hours: the failed course does not count
-    assert "92.50" in html and "2/25" not in html and "rank 2 of 25" in html
+    assert "92.50" in html and "25 个中排第 2" in html  # the unit's published result
     assert "试点项目进度失误" in html and "重新制定进度计划" in html
     assert "被拒的申请" not in html
 

@@ -47,6 +47,7 @@ from grassroots.cadres.views.files import (
     PAGE_SIZE,
     detail_url,
     form_page,
+    posted,
     querystring,
     visible_cadre,
 )
@@ -68,7 +69,7 @@ def training_add(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=TrainingForm(request.POST or None),
+        form=TrainingForm(posted(request)),
         perform=lambda d: record_training(
             cadre,
             actor=user,
@@ -105,7 +106,7 @@ def mentor_add(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=MentorForm(request.POST or None, mentors=mentor_choices(user, cadre)),
+        form=MentorForm(posted(request), mentors=mentor_choices(user, cadre)),
         perform=lambda d: assign_mentor(
             cadre,
             actor=user,
@@ -130,7 +131,7 @@ def mentor_end(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=EndForm(request.POST or None),
+        form=EndForm(posted(request)),
         perform=lambda d: end_mentorship(mentorship, actor=user, ended_on=d["ended_on"]),
         done=lambda m: detail_url(cadre, "mentors"),
         message=_("The mentorship was ended."),
@@ -149,7 +150,7 @@ def tempering_add(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=TemperingForm(request.POST or None, units=units_for(user, p.MANAGE)),
+        form=TemperingForm(posted(request), units=units_for(user, p.MANAGE)),
         perform=lambda d: assign_tempering(
             cadre,
             actor=user,
@@ -180,7 +181,7 @@ def tempering_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=EvaluateForm(request.POST or None),
+        form=EvaluateForm(posted(request)),
         perform=lambda d: evaluate_tempering(
             tempering,
             actor=user,
@@ -212,7 +213,7 @@ def tempering_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=ReasonForm(request.POST or None),
+        form=ReasonForm(posted(request)),
         perform=lambda d: cancel_tempering(tempering, actor=user, reason=d["reason"]),
         done=lambda t: detail_url(cadre, "tempering"),
         message=_("The tempering assignment was cancelled."),
@@ -230,7 +231,7 @@ def moment_add(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=KeyMomentForm(request.POST or None),
+        form=KeyMomentForm(posted(request)),
         perform=lambda d: record_key_moment(
             cadre,
             actor=user,

@@ -110,6 +110,11 @@ def querystring(request: HttpRequest, *drop: str) -> str:
     return params.urlencode()
 
 
+def posted(request: HttpRequest) -> Any:
+    """The form data of a POST (even an empty one), ``None`` for a GET (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
 def safe_next(request: HttpRequest, default: str) -> str:
     """The ``next`` the form came with, when it stays on this site; else ``default``."""
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -389,7 +394,7 @@ def cadre_new(request: HttpRequest) -> HttpResponse:
     """Open a file (the organisation department, in a unit of its scope)."""
     user = user_of(request)
     require(user, p.MANAGE)
-    form = CadreForm(request.POST or None, units=units_for(user, p.MANAGE))
+    form = CadreForm(posted(request), units=units_for(user, p.MANAGE))
     return form_page(
         request,
         user=user,
@@ -413,7 +418,7 @@ def cadre_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cadre = visible_cadre(user, pk)
     require(user, p.MANAGE, cadre)
     form = CadreForm(
-        request.POST or None,
+        posted(request),
         units=units_for(user, p.MANAGE),
         initial=CadreForm.initial_of(cadre),
     )
@@ -443,7 +448,7 @@ def cadre_status(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=StatusForm(request.POST or None),
+        form=StatusForm(posted(request)),
         perform=lambda d: set_cadre_status(
             cadre, actor=user, status=d["status"], on=d["on"], note=d["note"]
         ),
@@ -540,7 +545,7 @@ def grade_form(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=GradeForm(request.POST or None, initial=initial),
+        form=GradeForm(posted(request), initial=initial),
         perform=lambda d: set_grade(
             cadre, actor=user, year=d["year"], grade=d["grade"], note=d["note"]
         ),

@@ -54,6 +54,7 @@ from grassroots.cadres.views.files import (
     PAGE_SIZE,
     detail_url,
     form_page,
+    posted,
     querystring,
     visible_cadre,
 )
@@ -146,7 +147,7 @@ def nominate_page(request: HttpRequest, pk: int) -> HttpResponse:
     units = nominating_units(user, cadre.unit)
     if not units:
         raise PermissionDenied
-    form = NominateForm(request.POST or None, units=units)
+    form = NominateForm(posted(request), units=units)
     return form_page(
         request,
         user=user,
@@ -199,7 +200,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=ReviewForm(request.POST or None),
+        form=ReviewForm(posted(request)),
         perform=lambda d: review_entry(
             entry,
             actor=user,
@@ -225,7 +226,7 @@ def remove_page(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=RemoveForm(request.POST or None),
+        form=RemoveForm(posted(request)),
         perform=lambda d: remove_from_pool(
             entry, actor=user, reason=d["reason"], exited_on=d["exited_on"]
         ),
@@ -249,9 +250,7 @@ def key_posts(request: HttpRequest) -> HttpResponse:
     require(user, p.VIEW_FILE)
     units = units_for(user, p.VIEW_FILE)
     may_manage = can(user, p.MANAGE)
-    form = (
-        KeyPostForm(request.POST or None, units=units_for(user, p.MANAGE)) if may_manage else None
-    )
+    form = KeyPostForm(posted(request), units=units_for(user, p.MANAGE)) if may_manage else None
     status = 200
     if request.method == "POST":
         require(user, p.MANAGE)
