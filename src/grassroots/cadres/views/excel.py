@@ -2,9 +2,12 @@
 the roster, the reserve pool and a year's training hours.
 
 Exports (``/cadres/export/…``, for those who may see files, ``cadres.view_file``) hold
-only the files the viewer may see, narrowed by the same filters as the list (``q`` name
-or ID number, ``unit`` a unit's code — its subtree —, ``level``, ``status``: in office by
-default, ``all`` for every status), at most ``EXPORT_LIMIT`` rows. ID numbers and phones
+only the files the viewer may see, narrowed by the list pages' own filters and query
+strings (``forms.CadreFilterForm`` for the roster and the training hours — ``q`` name,
+``unit`` a unit's code and its subtree, ``level``, ``education``, ``gender``,
+``ethnicity``, ``status`` —; ``forms.PoolFilterForm`` for the pool), so that a list's
+"export" link gives what the list shows; at most ``EXPORT_LIMIT`` rows. The training
+hours are of cadres in office, for ``year``. ID numbers and phones
 are in full only for the organisation department (``cadres.manage`` over the cadre's
 unit), masked for a unit leader. Every export writes a ``FileView`` (``what="export"``)
 for each cadre it holds.
@@ -36,13 +39,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from grassroots.cadres import permissions as perms
@@ -56,6 +59,7 @@ from grassroots.cadres.exporting import (
     template_workbook,
     training_workbook,
 )
+from grassroots.cadres.forms import CadreFilterForm, PoolFilterForm, valid_data
 from grassroots.cadres.importing import CadreImportError, import_cadres
 from grassroots.cadres.models import Cadre, TrainingRecord
 from grassroots.cadres.queries import (
@@ -63,9 +67,10 @@ from grassroots.cadres.queries import (
     policies_for,
     reserve_entries_visible_to,
     scope_paths_for,
+    units_for,
 )
 from grassroots.cadres.shape import Progress
-from grassroots.cadres.states import CadreStatus, Level, ReserveStatus, TrainingResult
+from grassroots.cadres.states import CadreStatus, TrainingResult
 from grassroots.common.http import user_of
 from grassroots.org.models import Unit, User, is_within
 from grassroots.org.permissions import require
@@ -133,74 +138,30 @@ class RosterImportForm(forms.Form):
         return upload
 
 
-def _status_choices() -> list[tuple[str, Any]]:
-    return [("", gettext_lazy("In office")), (ALL, gettext_lazy("All")), *CadreStatus.choices]
+class TrainingYearForm(forms.Form):
+    """The year of the training-hours export (the list's filters come with it)."""
 
-
-class RosterFilterForm(forms.Form):
-    """The list's filters, for the roster and training exports."""
-
-    q = forms.CharField(label=gettext_lazy("Name or ID number"), required=False, max_length=64)
-    unit = forms.CharField(label=gettext_lazy("Unit code"), required=False, max_length=32)
-    level = forms.ChoiceField(
-        label=pgettext_lazy("cadre", "Level"),
-        required=False,
-        choices=[("", gettext_lazy("All")), *Level.choices],
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"), required=False, choices=_status_choices
-    )
-
-
-class PoolFilterForm(forms.Form):
-    """Filters of the reserve-pool export."""
-
-    unit = forms.CharField(label=gettext_lazy("Unit code"), required=False, max_length=32)
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        required=False,
-        choices=[("", gettext_lazy("All")), *ReserveStatus.choices],
-    )
-    target_level = forms.ChoiceField(
-        label=gettext_lazy("Target post level"),
-        required=False,
-        choices=[("", gettext_lazy("All")), *Level.choices],
-    )
-
-
-class TrainingFilterForm(RosterFilterForm):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-
-
-def _valid(form: forms.Form) -> dict[str, Any]:
-    """The form's clean values; a bad value is dropped as the list does (and ``year`` is
-    required: the caller answers 400 without it)."""
-    form.is_valid()
-    return {k: v for k, v in getattr(form, "cleaned_data", {}).items() if k not in form.errors}
 
 
 # --- the reads -----------------------------------------------------------------------------
 
 
-def _unit_in(code: str) -> Unit | None:
-    return Unit.objects.filter(code=code).only("pk", "path", "name", "code").first()
+def _within(units: list[Unit], code: str | None) -> Unit | None:
+    return next((u for u in units if u.code == code), None) if code else None
 
 
-def filtered_cadres(user: User, data: dict[str, Any]) -> QuerySet[Cadre]:
-    """The files ``user`` may see, narrowed as the list narrows them."""
+def filtered_cadres(user: User, data: dict[str, Any], units: list[Unit]) -> QuerySet[Cadre]:
+    """The files ``user`` may see, narrowed exactly as the list page narrows them
+    (``views.files.cadre_list``: ``CadreFilterForm``'s values; ``units`` the form's)."""
     cadres = cadres_visible_to(user)
-    status = data.get("status") or ""
-    if status == "":
-        cadres = cadres.filter(status=CadreStatus.ACTIVE)
-    elif status != ALL:
-        cadres = cadres.filter(status=status)
-    if level := data.get("level"):
-        cadres = cadres.filter(level=level)
-    if q := (data.get("q") or "").strip():
-        cadres = cadres.filter(Q(name__contains=q) | Q(id_number=q.upper()))
-    if code := (data.get("unit") or "").strip():
-        unit = _unit_in(code)
-        cadres = cadres.filter(subtree_q("unit__path", unit.path)) if unit else cadres.none()
+    if text := (data.get("q") or "").strip():
+        cadres = cadres.filter(name__icontains=text)
+    if (unit := _within(units, data.get("unit"))) is not None:
+        cadres = cadres.filter(subtree_q("unit__path", unit.path))
+    for name in ("level", "education", "gender", "ethnicity", "status"):
+        if value := data.get(name):
+            cadres = cadres.filter(**{name: value})
     return cadres.order_by("unit__path", "name", "pk")
 
 
@@ -256,16 +217,17 @@ def xlsx_response(data: bytes, name: str, ascii_name: str) -> HttpResponse:
     return response
 
 
-def _export_page(
-    request: HttpRequest, user: User, status: int = 200, **forms_given: Any
-) -> HttpResponse:
+def _export_page(request: HttpRequest, user: User, status: int = 200) -> HttpResponse:
+    units = units_for(user, perms.VIEW_FILE)
     year = timezone.localdate().year
+    year_form = TrainingYearForm(
+        request.GET if "year" in request.GET else None, initial={"year": year}
+    )
     context = {
-        "roster_form": RosterFilterForm(request.GET or None, auto_id="roster-%s"),
-        "pool_form": PoolFilterForm(auto_id="pool-%s"),
-        "training_form": TrainingFilterForm(initial={"year": year}, auto_id="training-%s"),
+        "roster_form": CadreFilterForm(request.GET or None, units=units, auto_id="roster-%s"),
+        "pool_form": PoolFilterForm(units=units, auto_id="pool-%s"),
+        "year_form": year_form,
         "full": user.is_superuser or bool(scope_paths_for(user, perms.MANAGE)),
-        **forms_given,
     }
     return render(
         request, "cadres/excel_export.html", section(user, "excel", **context), status=status
@@ -275,20 +237,26 @@ def _export_page(
 @login_required
 @require_GET
 def export_page(request: HttpRequest) -> HttpResponse:
-    """The three exports with their filters."""
+    """The three exports with their filters (the list's own)."""
     user = user_of(request)
     require(user, perms.VIEW_FILE)
     return _export_page(request, user)
 
 
+def _listed(request: HttpRequest, user: User) -> QuerySet[Cadre]:
+    units = units_for(user, perms.VIEW_FILE)
+    data = valid_data(CadreFilterForm(request.GET or None, units=units))
+    return filtered_cadres(user, data, units)
+
+
 @login_required
 @require_GET
 def export_roster(request: HttpRequest) -> HttpResponse:
-    """导出花名册: the files the viewer may see, as the list filters them."""
+    """导出花名册: the files the viewer may see, as the list filters them (the list's
+    query string)."""
     user = user_of(request)
     require(user, perms.VIEW_FILE)
-    data = _valid(RosterFilterForm(request.GET))
-    cadres = list(filtered_cadres(user, data).defer("unit__geometry")[:EXPORT_LIMIT])
+    cadres = list(_listed(request, user).defer("unit__geometry")[:EXPORT_LIMIT])
     workbook = roster_workbook(cadres, full=manage_check(user))
     log_export(user, [c.pk for c in cadres])
     day = timezone.localdate().isoformat()
@@ -298,18 +266,21 @@ def export_roster(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_pool(request: HttpRequest) -> HttpResponse:
-    """导出后备干部: the reserve entries of the units where the viewer may see files."""
+    """导出后备干部: the reserve entries of the units where the viewer may see files, as
+    the pool page filters them (its query string)."""
     user = user_of(request)
     require(user, perms.VIEW_FILE)
-    data = _valid(PoolFilterForm(request.GET))
+    units = units_for(user, perms.VIEW_FILE)
+    data = valid_data(PoolFilterForm(request.GET or None, units=units))
     entries = reserve_entries_visible_to(user).select_related("cadre__unit")
-    if status := data.get("status"):
-        entries = entries.filter(status=status)
+    if (unit := _within(units, data.get("unit"))) is not None:
+        entries = entries.filter(subtree_q("unit__path", unit.path))
+    if text := (data.get("q") or "").strip():
+        entries = entries.filter(cadre__name__icontains=text)
     if level := data.get("target_level"):
         entries = entries.filter(target_level=level)
-    if code := (data.get("unit") or "").strip():
-        unit = _unit_in(code)
-        entries = entries.filter(subtree_q("unit__path", unit.path)) if unit else entries.none()
+    if status := data.get("status"):
+        entries = entries.filter(status=status)
     rows = list(
         entries.defer("unit__geometry", "cadre__unit__geometry").order_by(
             "unit__path", "status", "cadre__name", "pk"
@@ -324,21 +295,16 @@ def export_pool(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_training(request: HttpRequest) -> HttpResponse:
-    """导出学时: a year's training hours of the files the viewer may see (in office)."""
+    """导出学时: a year's training hours of the files the viewer may see and the list's
+    filters keep, in office only (400 without a valid ``year``)."""
     user = user_of(request)
     require(user, perms.VIEW_FILE)
-    form = TrainingFilterForm(request.GET)
-    data = _valid(form)
-    year = data.get("year")
-    if year is None:
-        return _export_page(
-            request,
-            user,
-            400,
-            roster_form=RosterFilterForm(auto_id="roster-%s"),
-            training_form=TrainingFilterForm(request.GET, auto_id="training-%s"),
-        )
-    lines = training_lines(filtered_cadres(user, data), year)
+    form = TrainingYearForm(request.GET)
+    if not form.is_valid():
+        return _export_page(request, user, 400)
+    year: int = form.cleaned_data["year"]
+    cadres = _listed(request, user).filter(status=CadreStatus.ACTIVE)
+    lines = training_lines(cadres, year)
     workbook = training_workbook(lines, year)
     log_export(user, [line.cadre.pk for line in lines])
     return xlsx_response(workbook, f"干部学时-{year}.xlsx", f"training-hours-{year}.xlsx")
