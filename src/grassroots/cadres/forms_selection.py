@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.cadres.actions.policy import age_field, weight_field
 from grassroots.cadres.errors import CadresError
@@ -18,6 +19,8 @@ from grassroots.cadres.states import Level, VacancyState
 from grassroots.org.models import Unit
 
 TEXT_MAX = 2000
+#: "Open" alone is a supervised task's state (推进中) in the catalogue: a vacancy's is 待选任.
+STATE_LABELS = {VacancyState.OPEN.value: pgettext_lazy("vacancy", "Open")}
 
 
 def apply_error(form: forms.Form, exc: CadresError) -> None:
@@ -61,7 +64,10 @@ class VacancyFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "state").choices = [("", _("All states")), *VacancyState.choices]
+        choice_field(self, "state").choices = [
+            ("", _("All states")),
+            *((value, STATE_LABELS.get(value, label)) for value, label in VacancyState.choices),
+        ]
 
 
 class UnitChoiceField(forms.ModelChoiceField[Unit]):
@@ -83,7 +89,7 @@ class VacancyForm(forms.Form):
         help_text=_("Optional: the post and its level then come from the key post."),
     )
     title = forms.CharField(label=_("Post"), required=False, max_length=100)
-    level = forms.ChoiceField(label=_("Level"), required=False)
+    level = forms.ChoiceField(label=pgettext_lazy("cadre", "Level"), required=False)
 
     def __init__(
         self, *args: Any, units: Sequence[Unit], key_posts: Sequence[KeyPost], **kwargs: Any
