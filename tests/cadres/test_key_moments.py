@@ -371,7 +371,11 @@ def test_the_nightly_job_covers_every_cadre_in_office_with_a_login(
     make_task(tree, deadline=dt.date(2026, 6, 1), reporter=village_cadre)
     make_task(tree, deadline=dt.date(2026, 6, 1), reporter=neighbour_cadre)
 
-    summary = sync_all_key_moments.call_local()
+    # hourly, but only at 02:30 in 西昌 (18:30 UTC the day before)
+    assert "skipped" in sync_all_key_moments.call_local()  # 18:00 local
+    assert not KeyMoment.objects.exists()
+    with time_machine.travel(dt.datetime(2026, 6, 14, 18, 30, tzinfo=dt.UTC), tick=False):
+        summary = sync_all_key_moments.call_local()
 
     assert summary["cadres"] == 1 and summary["created"] == 1
     assert KeyMoment.objects.filter(cadre=carrier).count() == 1
