@@ -19,7 +19,10 @@ class CadresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grassroots.cadres import permissions  # noqa: F401  -- the grants
+        from grassroots.cadres import (  # noqa: F401
+            jobs,  # nightly key moments, the end of public notices
+            permissions,  # the grants
+        )
         from grassroots.cadres.nav import register_nav
 
         register_nav()

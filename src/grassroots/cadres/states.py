@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -132,7 +133,7 @@ class YearGrade(models.TextChoices):
 
 
 class VacancyState(models.TextChoices):
-    OPEN = "open", _("Open")  # 待选任: candidates may be ranked
+    OPEN = "open", pgettext_lazy("vacancy", "Open")  # 待选任: candidates may be ranked
     FILLED = "filled", _("Filled")  # 已任用: the committee decided, the post is taken
     CANCELLED = "cancelled", _("Cancelled")  # 已撤销
 
