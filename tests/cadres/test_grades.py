@@ -148,6 +148,8 @@ def test_the_grades_page(
         assert response.status_code == 200
         assert (response.context["used"], response.context["quota"]) == (1, 2)
         assert "干部00" in html and "88.40" in html and "退休者" not in html
+    # without a choice, the first unit with cadres in office (not the city itself)
+    assert login(org_dept).get("/cadres/grades/").context["unit"] == tree["lizhou"]
     assert login(outsider).get(url).status_code == 404
     assert login(city_admin).get(url).status_code == 403
     client = login(xc_secretary)

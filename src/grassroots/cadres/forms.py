@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots.cadres.errors import CadresError
 from grassroots.cadres.ethnicities import ETHNICITIES
@@ -105,9 +106,9 @@ def valid_data(form: forms.Form) -> dict[str, Any]:
 
 
 class CadreFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name"), required=False, max_length=64)
+    q = forms.CharField(label=pgettext_lazy("person", "Name"), required=False, max_length=64)
     unit = forms.ChoiceField(label=_("Unit and below"), required=False)
-    level = forms.ChoiceField(label=_("Level"), required=False)
+    level = forms.ChoiceField(label=pgettext_lazy("post", "Level"), required=False)
     education = forms.ChoiceField(label=_("Education"), required=False)
     gender = forms.ChoiceField(label=_("Gender"), required=False)
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), required=False)
@@ -116,7 +117,7 @@ class CadreFilterForm(forms.Form):
     def __init__(self, *args: Any, units: Iterable[Unit] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "unit", unit_code_choices(units, empty=_("All units")))
-        set_choices(self, "level", [("", _("All levels")), *Level.choices])
+        set_choices(self, "level", [("", _("Any level")), *Level.choices])
         set_choices(self, "education", [("", _("Any education")), *Education.choices])
         set_choices(self, "gender", [("", _("Any gender")), *Gender.choices])
         set_choices(self, "ethnicity", [("", _("Any ethnicity")), *[(e, e) for e in ETHNICITIES]])
@@ -126,7 +127,7 @@ class CadreFilterForm(forms.Form):
 class CadreForm(forms.Form):
     """A cadre's file (new or changed)."""
 
-    name = forms.CharField(label=_("name"), max_length=64)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=64)
     gender = forms.ChoiceField(label=_("gender"), choices=Gender.choices)
     ethnicity = forms.ChoiceField(label=_("ethnicity"))
     birth_date = date_field(_("date of birth"))
@@ -148,7 +149,7 @@ class CadreForm(forms.Form):
     grassroots_since = date_field(_("in grassroots work since"), required=False)
     unit = forms.ChoiceField(label=_("unit"))
     post = forms.CharField(label=_("current post"), max_length=100)
-    level = forms.ChoiceField(label=_("level"), choices=Level.choices)
+    level = forms.ChoiceField(label=pgettext_lazy("post", "level"), choices=Level.choices)
     post_since = date_field(
         _("in this post since"),
         required=False,
@@ -208,7 +209,7 @@ class GradeForm(forms.Form):
 
 
 class PoolFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name"), required=False, max_length=64)
+    q = forms.CharField(label=pgettext_lazy("person", "Name"), required=False, max_length=64)
     status = forms.ChoiceField(label=_("Status"), required=False)
     unit = forms.ChoiceField(label=_("Nominating unit and below"), required=False)
     target_level = forms.ChoiceField(label=_("target post level"), required=False)
@@ -217,7 +218,7 @@ class PoolFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         set_choices(self, "status", [("", _("Any status")), *ReserveStatus.choices])
         set_choices(self, "unit", unit_code_choices(units, empty=_("All units")))
-        set_choices(self, "target_level", [("", _("All levels")), *Level.choices])
+        set_choices(self, "target_level", [("", _("Any level")), *Level.choices])
 
 
 class NominateForm(forms.Form):
@@ -250,7 +251,7 @@ class RemoveForm(forms.Form):
 class KeyPostForm(forms.Form):
     unit = forms.ChoiceField(label=_("unit"))
     title = forms.CharField(label=_("post"), max_length=100)
-    level = forms.ChoiceField(label=_("level"), choices=Level.choices)
+    level = forms.ChoiceField(label=pgettext_lazy("post", "level"), choices=Level.choices)
 
     def __init__(self, *args: Any, units: Iterable[Unit] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -266,7 +267,9 @@ class TrainingForm(forms.Form):
     hours = number_field(_("hours"), decimal=True)
     started_on = date_field(_("from"))
     ended_on = date_field(_("to"))
-    result = forms.ChoiceField(label=_("result"), choices=TrainingResult.choices)
+    result = forms.ChoiceField(
+        label=pgettext_lazy("training", "result"), choices=TrainingResult.choices
+    )
 
 
 class MentorForm(forms.Form):

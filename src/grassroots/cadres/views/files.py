@@ -477,6 +477,17 @@ def _year_of(request: HttpRequest) -> int:
     return default_grade_year()
 
 
+def _first_with_cadres(units: list[Unit]) -> Unit | None:
+    """The first of ``units`` (in path order) with a cadre in office, else the first."""
+    found = (
+        Cadre.objects.filter(status=CadreStatus.ACTIVE, unit__in=units)
+        .order_by("unit__path")
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+    return next((u for u in units if u.pk == found), units[0] if units else None)
+
+
 @login_required
 def grades(request: HttpRequest) -> HttpResponse:
     """A unit's yearly grades: its cadres in office and the grades counted against it,
@@ -492,7 +503,7 @@ def grades(request: HttpRequest) -> HttpResponse:
         if unit is None or not can(user, p.VIEW_FILE, unit):
             raise Http404
     else:
-        unit = units[0] if units else None
+        unit = _first_with_cadres(units)
     if unit is None:
         raise Http404
     year = _year_of(request)
