@@ -133,8 +133,12 @@ def test_anyone_may_object_during_the_notice(case: Any, visitor: Client) -> None
 
 def test_a_logged_in_objection_is_theirs(case: Any, resident: Any, login: Any) -> None:
     client = login(resident)
-    assert client.post(url_of(case), objection_of(case.number)).status_code == 302
-    assert Objection.objects.get().filed_by == resident
+    form = client.get(url_of(case)).content.decode()
+    assert 'value="群众甲"' in form  # their name, to keep or change
+    posted = client.post(url_of(case), objection_of(case.number, name="", phone=""))
+    assert posted.status_code == 302
+    objection = Objection.objects.get()
+    assert (objection.filed_by, objection.name, objection.phone) == (resident, "群众甲", "")
 
 
 @pytest.mark.parametrize(

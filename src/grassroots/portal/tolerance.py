@@ -120,6 +120,13 @@ class ObjectionForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user is not None:  # a login answers for itself: name and phone may be left out
+            self.fields["name"].required = False
+            self.fields["name"].initial = user.display_name
+            self.fields["phone"].required = False
+
     def clean_captcha(self) -> str:
         """The picture's characters; the challenge is spent by this answer, right or wrong."""
         answer = str(self.cleaned_data.get("captcha") or "")
@@ -188,9 +195,10 @@ def objection(request: HttpRequest, number: str) -> HttpResponse:
     case = noticed_case(number)
     if case is None:
         raise Http404
+    user = request.user if isinstance(request.user, User) and request.user.is_active else None
     if request.method != "POST":
-        return _form_page(request, case, ObjectionForm())
-    form = ObjectionForm(request.POST)
+        return _form_page(request, case, ObjectionForm(user=user))
+    form = ObjectionForm(request.POST, user=user)
     if not form.is_valid():
         return _form_page(request, case, form, status=400)
     if not ratelimit.hit(
@@ -200,7 +208,6 @@ def objection(request: HttpRequest, number: str) -> HttpResponse:
         window=WINDOW,
     ):
         return render(request, "portal/limited.html", status=429)
-    user = request.user if isinstance(request.user, User) else None
     data = form.cleaned_data
     try:
         file_objection(
