@@ -212,7 +212,8 @@ def test_a_unit_applies_through_the_form(
             "The assessment month cannot be before the month the mistake happened.",
         ),
         ({"metric": METRIC, "items": "0"}, "items", "at least 1"),
-        ({"unit": "999999"}, "unit", "Select a valid choice."),
+        ({"unit": "999999"}, "unit", "Choose a unit."),
+        ({"unit": "grid"}, "unit", "Choose a unit."),
         ({"title": ""}, "title", "This field is required."),
     ],
 )
@@ -224,6 +225,8 @@ def test_a_bad_application_comes_back_on_its_field(
     field: str,
     message: str,
 ) -> None:
+    if overrides.get("unit") == "grid":
+        overrides = {**overrides, "unit": str(tree["grid"].pk)}  # a grid is not assessed
     data = {
         "unit": str(tree["village"].pk),
         "cadre": "",

@@ -23,7 +23,8 @@ from grassroots.cadres.states import ToleranceState
 from grassroots.org.models import Unit
 
 TEXT_MAX = 10000
-#: The cadres listed in the application's choice (any cadre in scope is accepted).
+#: The units and cadres listed in the application's choices (any in scope is accepted).
+UNITS_SHOWN = 2000
 CADRES_SHOWN = 2000
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-\d{1,2})?\s*$")
 
@@ -118,7 +119,7 @@ class ApplyForm(forms.Form):
     """An application (容错申请): by a unit over the units it may apply for, or by the
     cadre themself (their own file and unit)."""
 
-    unit = forms.ChoiceField(label=_("Unit"))
+    unit = LookupChoiceField(label=_("Unit"))
     cadre = LookupChoiceField(
         label=_("Cadre"),
         required=False,
@@ -148,10 +149,11 @@ class ApplyForm(forms.Form):
     def __init__(self, *args: Any, user: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.own = own_cadre(user)
-        units = list(units_for_application(user))
+        self.unit_qs = units_for_application(user)
+        scoped = list(self.unit_qs[:UNITS_SHOWN])
+        units = list(scoped)
         if self.own is not None and all(u.pk != self.own.unit_id for u in units):
             units.insert(0, self.own.unit)
-        self.units = {str(u.pk): u for u in units}
         _choice(self, "unit").choices = [
             ("", "—"),
             *((str(u.pk), f"{u.name} ({u.code})") for u in units),
@@ -162,7 +164,7 @@ class ApplyForm(forms.Form):
             ("", _("None: the unit's own case")),
             *((str(c.pk), f"{c.name} · {c.unit.name} · {c.post}") for c in cadres),
         ]
-        if self.own is not None and not units_for_application(user).exists():
+        if self.own is not None and not scoped:  # the cadre applies for themself only
             self.fields["cadre"].required = True
             self.initial.setdefault("cadre", str(self.own.pk))
             self.initial.setdefault("unit", str(self.own.unit_id))
@@ -172,7 +174,10 @@ class ApplyForm(forms.Form):
         ]
 
     def clean_unit(self) -> Unit:
-        unit = self.units.get(str(self.cleaned_data.get("unit") or ""))
+        key = str(self.cleaned_data.get("unit") or "")
+        unit = self.unit_qs.filter(pk=int(key)).first() if key.isdigit() else None
+        if unit is None and self.own is not None and key == str(self.own.unit_id):
+            unit = self.own.unit
         if unit is None:
             raise forms.ValidationError(_("Choose a unit."), code="invalid")
         return unit

@@ -20,7 +20,7 @@ from grassroots.cadres.permissions import APPLY_TOLERANCE, VIEW_TOLERANCE
 from grassroots.cadres.queries import scope_paths_for, within_paths
 from grassroots.cadres.states import MeasureState, ObjectionState, ToleranceState
 from grassroots.common import metrics
-from grassroots.org.models import Unit
+from grassroots.org.models import Unit, UnitKind
 
 #: The cases that grant a waiver once effective, and those that will if nothing stops them.
 TOLERATED = (ToleranceState.PUBLICITY, ToleranceState.EFFECTIVE)
@@ -110,10 +110,16 @@ def metric_label(name: str) -> str:
 
 
 def units_for_application(user: Any) -> QuerySet[Unit]:
-    """The units ``user`` may apply for (``cadres.apply_tolerance`` over them)."""
+    """The units ``user`` may apply for (``cadres.apply_tolerance`` over them), grids left
+    out (a grid is not assessed and has no cadres of its own)."""
     paths = scope_paths_for(user, APPLY_TOLERANCE)
     return within_paths(
-        Unit.objects.filter(active=True).defer("geometry").order_by("path"), paths, field="path"
+        Unit.objects.filter(active=True)
+        .exclude(kind=UnitKind.GRID)
+        .defer("geometry")
+        .order_by("path"),
+        paths,
+        field="path",
     )
 
 
