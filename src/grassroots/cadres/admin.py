@@ -60,7 +60,11 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
             if isinstance(f, models.Field) and f.concrete and f.name not in self.hidden_fields
         ]
 
+    #: Fields never shown (personal numbers; a masked copy may be shown instead).
     hidden_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return tuple(self.get_readonly_fields(request, obj))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can(request.user, self.view_action)
