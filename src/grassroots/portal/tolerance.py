@@ -35,7 +35,7 @@ from grassroots.cadres.errors import CadresConflict, CadresError
 from grassroots.cadres.models import ToleranceCase
 from grassroots.cadres.queries_tolerance import noticed_case, under_notice
 from grassroots.cadres.states import ToleranceState
-from grassroots.common.masking import mask_id_number, mask_phone
+from grassroots.common.masking import mask_id_number, mask_name, mask_phone
 from grassroots.org.models import User
 from grassroots.portal import captcha, ratelimit
 
@@ -80,7 +80,8 @@ def public(case: ToleranceCase) -> PublicCase:
     return PublicCase(
         number=case.number,
         unit=case.unit.name,
-        official=case.cadre.name if case.cadre else "",
+        # The post and unit say who it concerns; the public never reads a person's name.
+        official=mask_name(case.cadre.name) if case.cadre else "",
         post=case.cadre.post if case.cadre else "",
         title=scrub(case.title),
         summary=summary,

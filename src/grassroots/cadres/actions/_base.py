@@ -4,7 +4,7 @@ changes a status (it consults the tables in ``states``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import models
 from django.shortcuts import get_object_or_404
@@ -37,7 +37,7 @@ def move(
     obj: models.Model,
     field: str,
     target: str,
-    table: Mapping[str, frozenset[str]] | Mapping[object, frozenset[object]],
+    table: Mapping[Any, frozenset[Any]],
 ) -> None:
     """Set ``obj.<field>`` to ``target`` if the transition table allows it, else raise."""
     current = getattr(obj, field)
