@@ -315,7 +315,12 @@ def test_public_pages_are_made_for_phones_and_keyboards(year: dict[str, Any]) ->
 
 
 def test_a_large_peer_group_is_charted_by_its_first_and_last_ten() -> None:
+    from django.utils import translation
+
     from grassroots.portal.assessment import distribution_chart, ranking_chart
+
+    # no request here: the language is the test's own, not what an earlier test left active
+    translation.activate("zh-hans")
 
     rows = [
         (f"U{i:03d}", f"第{i}村", i, 40, f"{100 - i}.00", "average", "", 0, 0, False)
