@@ -88,6 +88,8 @@ class SeedSummary:
     #: Assessment runs computed and publications made (月考季晒年评 up to now).
     assessment_runs: int = 0
     publications: int = 0
+    #: Cadre files (干部档案) of the demo county's townships and villages.
+    cadres: int = 0
     seconds: float = 0.0
 
     @property
@@ -177,6 +179,7 @@ def seed(
         summary.events = _seed_history(months, seed, progress)
         summary.tasks = _seed_tasks(months, seed, progress)
         _seed_assessment(summary, seed, progress)
+        summary.cadres = _seed_cadres(months, seed, progress)
         from grassroots.audit.actions import record
 
         record(
@@ -237,6 +240,17 @@ def _seed_assessment(summary: SeedSummary, seed: int, progress: ProgressCallback
     summary.publications = len(done.published)
 
 
+def _seed_cadres(months: int, seed: int, progress: ProgressCallback | None) -> int:
+    """The cadres of the demo county, and 礼州镇's year of cadre work through the cadres'
+    actions (:mod:`grassroots.demo.cadres`; the count of files); only with a history."""
+    if months <= 0:
+        return 0
+    from grassroots.demo.cadres import seed_cadres
+
+    rng = random.Random(f"{seed}:cadres")  # noqa: S311 - synthetic demo data
+    return seed_cadres(rng=rng, progress=progress).files
+
+
 def _refuse_units() -> None:
     if Unit.objects.exists():
         raise SeedError(
@@ -248,15 +262,32 @@ def _refuse_units() -> None:
 
 
 def _clear_units() -> None:
-    """Delete every assessment record, event, supervised task, membership and unit,
-    deepest first (PROTECT holds parents)."""
+    """Delete every cadre record, assessment record, event, supervised task, membership and
+    unit, deepest first (PROTECT holds parents)."""
     from grassroots.assessment import models as ass
+    from grassroots.cadres import models as cad
     from grassroots.events.models import Attachment, Event, EventAction
     from grassroots.supervision import models as sup
 
     with connection.cursor() as cursor:
         # Plain deletes: the ORM's cascade would list every id (too many for SQLite).
         for model in (
+            cad.Candidate,
+            cad.Vacancy,
+            cad.CorrectiveMeasure,
+            cad.Objection,
+            cad.ToleranceCase,
+            cad.Grade,
+            cad.KeyMoment,
+            cad.Tempering,
+            cad.TrainingRecord,
+            cad.Mentorship,
+            cad.ReserveEntry,
+            cad.KeyPost,
+            cad.PostRecord,
+            cad.FileView,
+            cad.Policy,
+            cad.Cadre,
             ass.Bulletin,
             ass.Publication,
             ass.Appeal,

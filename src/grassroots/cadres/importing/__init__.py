@@ -65,7 +65,7 @@ from grassroots.cadres.importing.columns import (
 )
 from grassroots.cadres.importing.writing import _Writer
 from grassroots.cadres.permissions import MANAGE
-from grassroots.common.tabular import FileUnreadable, RowError, open_table
+from grassroots.common.tabular import FileUnreadable, RowError, Table, open_table
 from grassroots.org.permissions import require
 
 if TYPE_CHECKING:
@@ -96,6 +96,18 @@ def _as_path(source: Path | str | IO[bytes], stack: ExitStack) -> tuple[Path, st
     shutil.copyfileobj(source, handle)
     handle.flush()
     return Path(handle.name), name
+
+
+def _finish_reading(table: Table) -> None:
+    """Read the rest of a table that will not be checked. A workbook's sheet is read by a
+    generator holding the open sheet file (``common.tabular`` closes the workbook, not
+    that generator); left suspended, it would be finalised by the garbage collector after
+    the file underneath it, which warns of an unclosed file."""
+    try:
+        for _row in table.rows:
+            pass
+    except FileUnreadable:
+        pass  # the header's problems are reported; this one would follow them
 
 
 def _sha256(path: Path) -> str:
@@ -132,6 +144,7 @@ def import_cadres(
         checker = _Checker(table.header, actor, timezone.localdate())
         summary.ignored_columns = checker.ignored
         if checker.errors:
+            _finish_reading(table)
             raise CadreImportError(checker.errors)
         phase = _("Checking %(file)s") % {"file": name}
         try:
