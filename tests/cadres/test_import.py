@@ -444,6 +444,28 @@ def test_a_new_post_must_begin_after_the_current_one(
     assert [(e.line, e.column) for e in refused.value.errors] == [(2, "任现职时间")]
 
 
+def test_a_new_post_from_the_day_the_current_one_began_corrects_it(
+    tmp_path: Path, tree: dict[str, Any], org_dept: Any, make_cadre: Any
+) -> None:
+    cadre = make_cadre(id_number=ID_A, birth_date=dt.date(1988, 4, 2))
+    current = PostRecord.objects.create(
+        cadre=cadre, unit=tree["lizhou"], post="党委委员", level="deputy_section",
+        started_on=dt.date(2024, 1, 1),
+    )  # fmt: skip
+    rows = [row(name="甲", ethnicity="彝族", id=ID_A, education="本科", code="513401101",
+                post="党委委员、副镇长", level="副科级", since="2024-01-01")]  # fmt: skip
+
+    import_cadres(csv_file(tmp_path, rows), actor=org_dept)
+
+    (only,) = PostRecord.objects.filter(cadre=cadre)
+    assert only.pk == current.pk
+    assert (only.post, only.started_on, only.ended_on) == (
+        "党委委员、副镇长",
+        dt.date(2024, 1, 1),
+        None,
+    )
+
+
 # --- the command -----------------------------------------------------------------------------
 
 

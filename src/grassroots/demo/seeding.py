@@ -15,8 +15,9 @@ Below every village, grids of 300–500 households; under every county, eight de
 event taxonomy (``events.taxonomy.load_taxonomy``) and ``months`` months of event history
 (:mod:`grassroots.demo.events`; by default ``DEFAULT_MONTHS`` of the scale: 12 for the
 city that ``grassroots demo`` serves, 3 for the town, none for the larger scales), the
-year's supervised tasks (:mod:`grassroots.demo.tasks`) and, with them, the year's
-assessment up to now (:mod:`grassroots.demo.assessment`).
+year's supervised tasks (:mod:`grassroots.demo.tasks`), with them the year's
+assessment up to now (:mod:`grassroots.demo.assessment`), and the cadres of the demo
+county with 礼州镇's year of cadre work (:mod:`grassroots.demo.cadres`).
 The scale's top unit is the root of the tree (a later ``import-divisions`` moves it
 under its province). Everything is written in one transaction, so an interrupted seed
 leaves nothing behind.
