@@ -56,6 +56,19 @@ def _fresh_grid_index() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Every test starts in the site's language (Chinese): a page served in English through
+    the test client leaves English active in the thread (LocaleMiddleware activates a
+    language and nothing deactivates it), which changed later tests' messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Pages cache what they computed (dashboards, portal snapshots, maps) under keys that a
     rolled-back test may reuse with other rows: every test starts from an empty cache."""

@@ -206,6 +206,9 @@ def _xlsx_table(path: Path, stack: ExitStack, sheet: str | None) -> Table:
     else:
         worksheet = workbook.worksheets[0]
     values = worksheet.iter_rows(values_only=True)
+    # Registered after workbook.close, so it runs first: a refused header leaves the row
+    # generator unfinished, and an open generator warns about its file when collected.
+    stack.callback(values.close)
     header_row = next(values, None)
     if header_row is None:
         raise FileUnreadable(_("The file is empty."))
