@@ -306,6 +306,13 @@ def text_of(page: Any, selector: str) -> str:
 #: Three or more Latin letters standing as a word: a msgid nobody translated (event numbers
 #: like ``XC2026…`` or case numbers like ``RC2026-0001`` are not words).
 ENGLISH_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
+#: Names Chinese pages use as they are (导出 Excel, SHA-256).
+PROPER_NOUNS = frozenset({"Excel", "SHA", "PDF", "JSON", "CSV"})
+
+
+def english(text: str) -> list[str]:
+    """The English words of ``text`` (proper nouns left out)."""
+    return [w for w in ENGLISH_WORD.findall(text) if w not in PROPER_NOUNS]
 
 
 @dataclass
@@ -316,13 +323,8 @@ class Chinese:
 
     def check(self, page: Any, where: str) -> None:
         text = page.locator("main").inner_text()
-        words = sorted(set(ENGLISH_WORD.findall(text)))
-        if words:
-            lines = [
-                line.strip()
-                for line in text.splitlines()
-                if ENGLISH_WORD.search(line) and line.strip()
-            ]
+        if english(text):
+            lines = [line.strip() for line in text.splitlines() if english(line)]
             self.found[f"{where} ({page.url.split('//', 1)[-1]})"] = lines[:12]
 
     def report(self) -> str:
