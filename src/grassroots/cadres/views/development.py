@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from grassroots.cadres import permissions as p
 from grassroots.cadres.actions.development import (
@@ -62,6 +63,7 @@ def _back(cadre: Cadre) -> tuple[str, str]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def training_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     cadre = visible_cadre(user, pk)
@@ -99,6 +101,7 @@ def mentor_choices(user: User, cadre: Cadre) -> list[Cadre]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def mentor_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     cadre = visible_cadre(user, pk)
@@ -123,6 +126,7 @@ def mentor_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def mentor_end(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     mentorship = get_object_or_404(Mentorship.objects.select_related("mentor"), pk=pk)
@@ -143,6 +147,7 @@ def mentor_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def tempering_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     cadre = visible_cadre(user, pk)
@@ -174,6 +179,7 @@ def _visible_tempering(user: User, pk: int) -> tuple[Cadre, Tempering]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def tempering_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     cadre, tempering = _visible_tempering(user, pk)
@@ -206,6 +212,7 @@ def tempering_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def tempering_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     cadre, tempering = _visible_tempering(user, pk)
@@ -224,6 +231,7 @@ def tempering_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def moment_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     cadre = visible_cadre(user, pk)
@@ -250,6 +258,7 @@ def moment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def training_short(request: HttpRequest) -> HttpResponse:
     """Cadres in office short of this year's required training hours, furthest behind
     first (``?unit=<code>`` for a unit and below)."""

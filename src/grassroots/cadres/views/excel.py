@@ -46,7 +46,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.cadres import permissions as perms
 from grassroots.cadres.context import section
@@ -385,6 +385,7 @@ def _page(request: HttpRequest, user: User, status: int = 200, **context: Any) -
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
     """Upload → check (every problem by line and column, or "N new, M updated" and a
     confirm button) → import. See the module docstring."""

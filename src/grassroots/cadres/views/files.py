@@ -25,6 +25,7 @@ from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_http_methods, require_safe
 
 from grassroots.assessment.queries import published_results
 from grassroots.cadres import permissions as p
@@ -188,6 +189,7 @@ def detail_url(cadre: Cadre | int, anchor: str = "") -> str:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """What the viewer may see of cadre work, in figures with links: files, the pool, the
     nominations to review, tempering under way, units short of reserves, training hours
@@ -241,6 +243,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def cadre_list(request: HttpRequest) -> HttpResponse:
     """The files the viewer may see, by name, with filters; names and posts only (no ID
     number, no phone)."""
@@ -338,6 +341,7 @@ def file_context(user: User, cadre: Cadre) -> dict[str, Any]:
 
 
 @login_required
+@require_safe
 def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The full file, with the ID number and phone; the look is written down."""
     user = user_of(request)
@@ -349,6 +353,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def cadre_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The file laid out for printing; the printout is written down too."""
     user = user_of(request)
@@ -390,6 +395,7 @@ def _file_values(form: CadreForm) -> dict[str, Any]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def cadre_new(request: HttpRequest) -> HttpResponse:
     """Open a file (the organisation department, in a unit of its scope)."""
     user = user_of(request)
@@ -412,6 +418,7 @@ def cadre_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def cadre_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a file (the organisation department)."""
     user = user_of(request)
@@ -440,6 +447,7 @@ def cadre_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def cadre_status(request: HttpRequest, pk: int) -> HttpResponse:
     """A cadre leaves office (transferred out or retired)."""
     user = user_of(request)
@@ -472,7 +480,7 @@ def default_grade_year() -> int:
 
 def _year_of(request: HttpRequest) -> int:
     raw = request.GET.get("year", "").strip()
-    if raw.isdigit() and 2000 <= int(raw) <= timezone.localdate().year:
+    if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= timezone.localdate().year:
         return int(raw)
     return default_grade_year()
 
@@ -489,6 +497,7 @@ def _first_with_cadres(units: list[Unit]) -> Unit | None:
 
 
 @login_required
+@require_safe
 def grades(request: HttpRequest) -> HttpResponse:
     """A unit's yearly grades: its cadres in office and the grades counted against it,
     the Excellent quota and how much of it is used, and the unit's published assessment
@@ -544,13 +553,18 @@ def grades(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def grade_form(request: HttpRequest, pk: int) -> HttpResponse:
     """Give or change one cadre's grade for a year (the quota is checked by the action)."""
     user = user_of(request)
     cadre = visible_cadre(user, pk)
     require(user, p.GRADE, cadre)
     year = request.POST.get("year") or request.GET.get("year") or str(default_grade_year())
-    current = Grade.objects.filter(cadre=cadre, year=year).first() if year.isdigit() else None
+    current = (
+        Grade.objects.filter(cadre=cadre, year=year).first()
+        if year.isascii() and year.isdigit()
+        else None
+    )
     initial = {"year": year, "grade": current.grade if current else "", "note": ""}
     fallback = reverse("cadres:grades") + f"?unit={cadre.unit.code}&year={year}"
     return form_page(

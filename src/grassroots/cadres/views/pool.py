@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from grassroots.cadres import permissions as p
 from grassroots.cadres.actions.pool import (
@@ -72,6 +72,7 @@ def _chosen_unit(units: list[Unit], code: str | None) -> Unit | None:
 
 
 @login_required
+@require_safe
 def pool(request: HttpRequest) -> HttpResponse:
     """The pool: entries (filters: name, status, nominating unit and below, target level),
     the shape of the reserves in the pool (overall and per nominating unit) and the ratio
@@ -140,6 +141,7 @@ def nominating_units(user: User, unit: Unit) -> list[Unit]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def nominate_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Nominate a cadre for the pool, with the democratic recommendation tally."""
     user = user_of(request)
@@ -191,6 +193,7 @@ def _entry_facts(entry: ReserveEntry) -> list[tuple[Any, Any]]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The organisation department admits a nomination into the pool, or not (with the
     reason)."""
@@ -218,6 +221,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def remove_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a reserve out of the pool, with the reason."""
     user = user_of(request)
@@ -243,6 +247,7 @@ def remove_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def key_posts(request: HttpRequest) -> HttpResponse:
     """The key posts of the units in scope (the reserve ratio counts against them); the
     organisation department adds them here."""
