@@ -43,7 +43,17 @@ from grassroots.org.models import Unit
 USER = settings.AUTH_USER_MODEL
 
 
-class Policy(models.Model):
+class InUnit:
+    """A record that belongs to ``unit``: the permission checks place it there
+    (``org.permissions.scope_paths``)."""
+
+    unit: Unit
+
+    def scope_paths(self) -> tuple[str, ...]:
+        return (self.unit.path,)
+
+
+class Policy(InUnit, models.Model):
     """The organisation department's settings for a subtree (the nearest one above a unit
     applies: ``queries.policy_for``)."""
 
@@ -80,11 +90,8 @@ class Policy(models.Model):
     def __str__(self) -> str:
         return str(self.unit)
 
-    def scope_paths(self) -> tuple[str, ...]:
-        return (self.unit.path,)
 
-
-class Cadre(models.Model):
+class Cadre(InUnit, models.Model):
     """A cadre's file (干部档案)."""
 
     name = models.CharField(_("name"), max_length=64)
@@ -133,9 +140,6 @@ class Cadre(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def scope_paths(self) -> tuple[str, ...]:
-        return (self.unit.path,)
-
     def age_on(self, day: dt.date) -> int:
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
@@ -182,7 +186,7 @@ class PostRecord(models.Model):
         return f"{self.cadre} {self.post}"
 
 
-class KeyPost(models.Model):
+class KeyPost(InUnit, models.Model):
     """A key post (关键岗位) of a unit; the reserve ratio is counted against these."""
 
     unit = models.ForeignKey(
@@ -207,11 +211,8 @@ class KeyPost(models.Model):
     def __str__(self) -> str:
         return f"{self.unit.name} {self.title}"
 
-    def scope_paths(self) -> tuple[str, ...]:
-        return (self.unit.path,)
 
-
-class ReserveEntry(models.Model):
+class ReserveEntry(InUnit, models.Model):
     """A cadre's way through the reserve pool (后备干部): nominated by a unit with the
     democratic recommendation tally, reviewed, entered, and left (appointed or removed)."""
 
@@ -257,9 +258,6 @@ class ReserveEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre} → {self.get_target_level_display()}"
-
-    def scope_paths(self) -> tuple[str, ...]:
-        return (self.unit.path,)
 
 
 class Mentorship(models.Model):
@@ -422,7 +420,7 @@ class CommitteeVote(models.Model):
         abstract = True
 
 
-class Vacancy(CommitteeVote):
+class Vacancy(InUnit, CommitteeVote):
     """A post to fill (职位空缺): the pool's eligible candidates are ranked by readiness
     (``Candidate`` rows, kept as ranked), and the committee's decision is recorded against
     the ranking."""
@@ -463,9 +461,6 @@ class Vacancy(CommitteeVote):
     def __str__(self) -> str:
         return f"{self.unit.name} {self.title}"
 
-    def scope_paths(self) -> tuple[str, ...]:
-        return (self.unit.path,)
-
 
 class Candidate(models.Model):
     """One reserve in a vacancy's ranking, with the score broken down point by point."""
@@ -490,7 +485,7 @@ class Candidate(models.Model):
         return f"{self.vacancy_id}#{self.rank} {self.entry_id}"
 
 
-class ToleranceCase(CommitteeVote):
+class ToleranceCase(InUnit, CommitteeVote):
     """An error-tolerance case (容错纠错): the application, the verification on the
     published conditions, the committee's decision, the public notice with its objections,
     the waived assessment deductions and the corrective measures."""
@@ -543,9 +538,6 @@ class ToleranceCase(CommitteeVote):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
-
-    def scope_paths(self) -> tuple[str, ...]:
-        return (self.unit.path,)
 
 
 class Objection(models.Model):
