@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.events.forms import (
@@ -21,7 +22,59 @@ from grassroots.portal import captcha
 TITLE_FROM_DESCRIPTION = 30
 
 
-class ResidentReportForm(PositionMixin):
+class CaptchaForm(forms.Form):
+    """The portal's captcha: the challenge's token (hidden) and the answer, placed after
+    the subclass's own fields; render them with ``portal/_captcha_field.html``."""
+
+    captcha_token = forms.CharField(
+        max_length=captcha.TOKEN_MAX, required=False, widget=forms.HiddenInput
+    )
+    captcha = forms.CharField(
+        label=_("Characters in the picture"),
+        max_length=16,
+        error_messages={"required": _("Type the characters shown in the picture.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "size": "8",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("captcha_token", "captcha"):  # declared first by inheritance: move last
+            self.fields[name] = self.fields.pop(name)
+
+    def captcha_reuse_key(self) -> str:
+        """The key under which a right answer may be presented again (none by default)."""
+        return ""
+
+    def clean_captcha(self) -> str:
+        """The picture's characters; the challenge is spent by this answer, right or wrong."""
+        answer = str(self.cleaned_data.get("captcha") or "")
+        token = str(self.cleaned_data.get("captcha_token") or "")
+        if not captcha.check(token, answer, reuse_key=self.captcha_reuse_key()):
+            raise forms.ValidationError(
+                _(
+                    "The characters do not match the picture, or the picture has expired: "
+                    "type the characters of the new picture."
+                ),
+                code="invalid",
+            )
+        return captcha.normalize(answer)
+
+    def forget_answer(self) -> None:
+        """Blank the spent answer before the form is shown again (its errors are kept)."""
+        if self.is_bound:
+            data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+            data["captcha"] = ""
+            self.data = data
+
+
+class ResidentReportForm(PositionMixin, CaptchaForm):
     category = CategoryChoiceField(
         label=_("What kind of problem"), queryset=Category.objects.none()
     )
@@ -41,22 +94,6 @@ class ResidentReportForm(PositionMixin):
     )
     photos = PhotosField(label=_("Photos (optional)"), required=False)
     idempotency_key = IdempotencyKeyField()
-    captcha_token = forms.CharField(
-        max_length=captcha.TOKEN_MAX, required=False, widget=forms.HiddenInput
-    )
-    captcha = forms.CharField(
-        label=_("Characters in the picture"),
-        max_length=16,
-        error_messages={"required": _("Type the characters shown in the picture.")},
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "autocapitalize": "characters",
-                "spellcheck": "false",
-                "size": "8",
-            }
-        ),
-    )
 
     field_order = [
         "category",
@@ -83,20 +120,9 @@ class ResidentReportForm(PositionMixin):
             key.initial = new_idempotency_key()
             key.widget.attrs["data-fresh"] = "1"
 
-    def clean_captcha(self) -> str:
-        """The picture's characters; the challenge is spent by this answer, right or wrong."""
-        answer = str(self.cleaned_data.get("captcha") or "")
-        token = str(self.cleaned_data.get("captcha_token") or "")
-        reuse = str(self.cleaned_data.get("idempotency_key") or "")
-        if not captcha.check(token, answer, reuse_key=reuse):
-            raise forms.ValidationError(
-                _(
-                    "The characters do not match the picture, or the picture has expired: "
-                    "type the characters of the new picture."
-                ),
-                code="invalid",
-            )
-        return captcha.normalize(answer)
+    def captcha_reuse_key(self) -> str:
+        """A resubmitted report (same idempotency key) may present its right answer again."""
+        return str(self.cleaned_data.get("idempotency_key") or "")
 
     def title(self) -> str:
         """The event's title: the category and the start of the description."""

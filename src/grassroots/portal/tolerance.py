@@ -12,6 +12,7 @@ a rate limit per client; it is refused once the notice has ended.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, Final
@@ -20,7 +21,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,12 +39,13 @@ from grassroots.cadres.states import ToleranceState
 from grassroots.common.masking import mask_id_number, mask_name, mask_phone
 from grassroots.org.models import User
 from grassroots.portal import captcha, ratelimit
+from grassroots.portal.forms import CaptchaForm
+from grassroots.portal.views import PHONE_IN_TEXT, limited
 
 PER_PAGE: Final = 20
 WINDOW: Final = 3600
 #: The facts shown on the list, in characters.
 SUMMARY: Final = 140
-_PHONE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 _ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<!\d)\d{15}(?!\d)")
 
 
@@ -56,7 +58,7 @@ def scrub(text: str) -> str:
     """``text`` with phone and ID numbers masked (facts are written by staff, who may have
     quoted one)."""
     text = _ID.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    return PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +72,8 @@ class PublicCase:
     title: str
     summary: str
     facts: str
-    notice_starts: Any
-    notice_ends: Any
+    notice_starts: dt.datetime | None
+    notice_ends: dt.datetime | None
 
 
 def public(case: ToleranceCase) -> PublicCase:
@@ -91,7 +93,7 @@ def public(case: ToleranceCase) -> PublicCase:
     )
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(CaptchaForm):
     name = forms.CharField(label=gettext_lazy("Your name"), max_length=NAME_MAX)
     phone = forms.CharField(
         label=gettext_lazy("Your phone"),
@@ -104,22 +106,6 @@ class ObjectionForm(forms.Form):
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    captcha_token = forms.CharField(
-        max_length=captcha.TOKEN_MAX, required=False, widget=forms.HiddenInput
-    )
-    captcha = forms.CharField(
-        label=gettext_lazy("Characters in the picture"),
-        max_length=16,
-        error_messages={"required": gettext_lazy("Type the characters shown in the picture.")},
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "autocapitalize": "characters",
-                "spellcheck": "false",
-                "size": "8",
-            }
-        ),
-    )
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,20 +113,6 @@ class ObjectionForm(forms.Form):
             self.fields["name"].required = False
             self.fields["name"].initial = user.display_name
             self.fields["phone"].required = False
-
-    def clean_captcha(self) -> str:
-        """The picture's characters; the challenge is spent by this answer, right or wrong."""
-        answer = str(self.cleaned_data.get("captcha") or "")
-        token = str(self.cleaned_data.get("captcha_token") or "")
-        if not captcha.check(token, answer):
-            raise forms.ValidationError(
-                _(
-                    "The characters do not match the picture, or the picture has expired: "
-                    "type the characters of the new picture."
-                ),
-                code="invalid",
-            )
-        return captcha.normalize(answer)
 
 
 @require_safe
@@ -164,10 +136,7 @@ def _form_page(
     problem: str = "",
 ) -> HttpResponse:
     """The form with a new captcha (an answer, right or wrong, spends the old one)."""
-    if form.is_bound:
-        data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
-        data["captcha"] = ""
-        form.data = data
+    form.forget_answer()
     now = timezone.now()
     is_open = (
         case.notice_ends is not None
@@ -208,7 +177,7 @@ def objection(request: HttpRequest, number: str) -> HttpResponse:
         limit=objections_per_hour(),
         window=WINDOW,
     ):
-        return render(request, "portal/limited.html", status=429)
+        return limited(request)
     data = form.cleaned_data
     try:
         file_objection(

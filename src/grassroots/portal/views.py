@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -61,7 +61,8 @@ PUBLIC_KINDS = frozenset(
 PUBLIC_NOTES = frozenset(
     {ActionKind.REJECT, ActionKind.RESOLVE, ActionKind.RESOLVE_ON_SPOT, ActionKind.CLOSE}
 )
-_PHONE_RE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+#: A mobile or landline number inside free text (masked before the public reads it).
+PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 
 
 def reports_per_hour() -> int:
@@ -73,7 +74,8 @@ def lookups_per_hour() -> int:
     return int(getattr(settings, "PORTAL_FAILED_LOOKUPS_PER_HOUR", 20))
 
 
-def _limited(request: HttpRequest) -> HttpResponse:
+def limited(request: HttpRequest) -> HttpResponse:
+    """The answer to a client over its rate limit (429)."""
     return render(request, "portal/limited.html", status=429)
 
 
@@ -108,7 +110,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if not ratelimit.hit(
         "report", ratelimit.client_ip(request), limit=reports_per_hour(), window=WINDOW
     ):
-        return _limited(request)
+        return limited(request)
     data = form.cleaned_data
     has_position = data.get("lat") is not None and data.get("lon") is not None
     try:
@@ -138,10 +140,7 @@ def _report_page(
     request: HttpRequest, form: ResidentReportForm, *, status: int = 200
 ) -> HttpResponse:
     """The form with a new captcha (an answer, right or wrong, spends the old one)."""
-    if form.is_bound:  # errors are kept; the spent answer is not shown again
-        data = form.data.copy() if isinstance(form.data, QueryDict) else dict(form.data)
-        data["captcha"] = ""
-        form.data = data
+    form.forget_answer()
     return render(
         request,
         "portal/report.html",
@@ -201,7 +200,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/lookup.html", {"form": LookupForm()})
     ident = ratelimit.client_ip(request)
     if ratelimit.exceeded("lookup", ident, limit=lookups_per_hour(), window=WINDOW):
-        return _limited(request)
+        return limited(request)
     form = LookupForm(request.POST)
     if not form.is_valid():
         return render(request, "portal/lookup.html", {"form": form}, status=400)
@@ -236,7 +235,7 @@ def public_timeline(event: Event) -> list[PublicLine]:
     ):
         note = ""
         if a.kind in PUBLIC_NOTES and a.note:
-            note = _PHONE_RE.sub(lambda m: mask_phone(m.group(0)), a.note)
+            note = PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), a.note)
         lines.append(
             PublicLine(
                 kind=a.kind,
