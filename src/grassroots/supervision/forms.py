@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.common.uploads import SpreadsheetUploadForm
 from grassroots.events.forms import MultipleFileInput, choice_field
 from grassroots.org.models import Unit
 from grassroots.supervision.errors import SupervisionError
@@ -399,51 +400,10 @@ class FeasibilityForm(forms.Form):
 
 # --- import from a spreadsheet -------------------------------------------------------------
 
-#: What the import page takes (``common.tabular.open_table`` reads these).
-IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".csv")
-IMPORT_TYPES = (
-    ".xlsx,.xlsm,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
-IMPORT_MAX_MB = 20
-_ZIP_MAGIC = b"PK\x03\x04"
 
-
-class TaskImportForm(forms.Form):
-    """The task list to import: an Excel workbook (.xlsx) or a CSV file. Only the type is
-    checked here (by name, and an Excel file must be a zip); the rows are checked by
+class TaskImportForm(SpreadsheetUploadForm):
+    """The task list to import: an Excel workbook (.xlsx) or a CSV file (checked as
+    ``common.uploads.SpreadsheetUploadForm`` does); the rows are checked by
     ``importing.import_tasks``."""
 
-    file = forms.FileField(
-        label=_("Task list (Excel or CSV)"),
-        help_text=_(
-            "An .xlsx workbook (first sheet) or a .csv file in UTF-8 or GB18030, "
-            "with the headers of the template."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": IMPORT_TYPES}),
-    )
-
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        name = upload.name or ""
-        suffix = name[name.rfind(".") :].lower() if "." in name else ""
-        if suffix not in IMPORT_SUFFIXES:
-            raise ValidationError(
-                _("%(name)s is not a spreadsheet: choose an Excel (.xlsx) or CSV (.csv) file."),
-                code="type",
-                params={"name": name},
-            )
-        if (upload.size or 0) > IMPORT_MAX_MB * 1024 * 1024:
-            raise ValidationError(
-                _("The file is larger than %(mb)d MB."), code="size", params={"mb": IMPORT_MAX_MB}
-            )
-        if suffix != ".csv":
-            upload.seek(0)
-            head = upload.read(4)
-            upload.seek(0)
-            if head != _ZIP_MAGIC:
-                raise ValidationError(
-                    _("%(name)s is not an Excel workbook (.xlsx); save it as .xlsx or .csv."),
-                    code="type",
-                    params={"name": name},
-                )
-        return upload
+    file_label = _("Task list (Excel or CSV)")

@@ -23,22 +23,13 @@ session uploads another file, and a day after upload.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import secrets
-import shutil
-import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -72,70 +63,29 @@ from grassroots.cadres.queries import (
 from grassroots.cadres.shape import Progress
 from grassroots.cadres.states import CadreStatus, TrainingResult
 from grassroots.common.http import user_of
+from grassroots.common.uploads import KeptUploads, SpreadsheetUploadForm, safe_file_name
 from grassroots.org.models import Unit, User, is_within
 from grassroots.org.permissions import require
 from grassroots.org.queries import subtree_q
 
 #: Rows of an export at most (the filters narrow it further).
 EXPORT_LIMIT: Final = 20000
-#: How long an uploaded file waits for its confirmation.
-KEEP_UPLOAD: Final = dt.timedelta(days=1)
 #: Changed files listed in the preview at most.
 PREVIEW_CHANGES: Final = 200
-SESSION_KEY: Final = "cadres_import"
-IMPORT_SUFFIXES: Final = (".xlsx", ".xlsm", ".csv")
-IMPORT_TYPES: Final = (
-    ".xlsx,.xlsm,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
-IMPORT_MAX_MB: Final = 20
-_ZIP_MAGIC: Final = b"PK\x03\x04"
-_TOKEN: Final = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-#: Characters a file name may not carry (Windows' reserved ones and control characters).
-_UNSAFE_NAME: Final = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+#: The uploads waiting between the check and the confirmation (``common.uploads``).
+UPLOADS: Final = KeptUploads(folder="cadre-imports", session_key="cadres_import", fallback="cadres")
 ALL: Final = "all"
 
 
 # --- forms ---------------------------------------------------------------------------------
 
 
-class RosterImportForm(forms.Form):
-    """The roster to import: an Excel workbook (.xlsx) or a CSV file. Only the type is
-    checked here; the rows are checked by ``importing.import_cadres``."""
+class RosterImportForm(SpreadsheetUploadForm):
+    """The roster to import: an Excel workbook (.xlsx) or a CSV file (checked as
+    ``common.uploads.SpreadsheetUploadForm`` does); the rows are checked by
+    ``importing.import_cadres``."""
 
-    file = forms.FileField(
-        label=gettext_lazy("Cadre roster (Excel or CSV)"),
-        help_text=gettext_lazy(
-            "An .xlsx workbook (first sheet) or a .csv file in UTF-8 or GB18030, "
-            "with the headers of the template."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": IMPORT_TYPES}),
-    )
-
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        name = upload.name or ""
-        suffix = name[name.rfind(".") :].lower() if "." in name else ""
-        if suffix not in IMPORT_SUFFIXES:
-            raise ValidationError(
-                _("%(name)s is not a spreadsheet: choose an Excel (.xlsx) or CSV (.csv) file."),
-                code="type",
-                params={"name": name},
-            )
-        if (upload.size or 0) > IMPORT_MAX_MB * 1024 * 1024:
-            raise ValidationError(
-                _("The file is larger than %(mb)d MB."), code="size", params={"mb": IMPORT_MAX_MB}
-            )
-        if suffix != ".csv":
-            upload.seek(0)
-            head = upload.read(4)
-            upload.seek(0)
-            if head != _ZIP_MAGIC:
-                raise ValidationError(
-                    _("%(name)s is not an Excel workbook (.xlsx); save it as .xlsx or .csv."),
-                    code="type",
-                    params={"name": name},
-                )
-        return upload
+    file_label = gettext_lazy("Cadre roster (Excel or CSV)")
 
 
 class TrainingYearForm(forms.Form):
@@ -201,8 +151,7 @@ def training_lines(cadres: QuerySet[Cadre], year: int) -> list[TrainingLine]:
 
 
 def file_name(text: str, fallback: str = "cadres") -> str:
-    cleaned = _UNSAFE_NAME.sub("_", text).strip(" ._")[:80]
-    return cleaned or fallback
+    return safe_file_name(text, fallback)
 
 
 def xlsx_response(data: bytes, name: str, ascii_name: str) -> HttpResponse:
@@ -323,60 +272,6 @@ def import_template(request: HttpRequest) -> HttpResponse:
 # --- the import ----------------------------------------------------------------------------
 
 
-def uploads_dir() -> Path:
-    return Path(settings.DATA_DIR) / "tmp" / "cadre-imports"
-
-
-def sweep_uploads(now: float | None = None) -> None:
-    """Remove uploads waiting longer than ``KEEP_UPLOAD``."""
-    root = uploads_dir()
-    if not root.is_dir():
-        return
-    cutoff = (now if now is not None else time.time()) - KEEP_UPLOAD.total_seconds()
-    for folder in root.iterdir():
-        try:
-            if folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
-        except FileNotFoundError:
-            continue
-
-
-def _forget(request: HttpRequest) -> None:
-    kept = request.session.pop(SESSION_KEY, None)
-    token = kept.get("token", "") if isinstance(kept, dict) else ""
-    if _TOKEN.match(token):
-        shutil.rmtree(uploads_dir() / token, ignore_errors=True)
-
-
-def _keep(request: HttpRequest, upload: UploadedFile) -> Path:
-    """Store the upload under a new token bound to the session; its path."""
-    _forget(request)
-    sweep_uploads()
-    token = secrets.token_urlsafe(24)
-    folder = uploads_dir() / token
-    folder.mkdir(parents=True, mode=0o700)
-    original = Path(str(upload.name))
-    path = folder / (file_name(original.stem) + original.suffix.lower())
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    request.session[SESSION_KEY] = {"token": token, "name": path.name}
-    return path
-
-
-def _kept(request: HttpRequest) -> Path | None:
-    """The session's waiting upload if the posted token is its own and the file is there."""
-    kept = request.session.get(SESSION_KEY)
-    posted = request.POST.get("token", "")
-    if not isinstance(kept, dict) or not _TOKEN.match(posted):
-        return None
-    token, name = str(kept.get("token", "")), str(kept.get("name", ""))
-    if not secrets.compare_digest(token, posted) or not name or "/" in name:
-        return None
-    path = uploads_dir() / token / name
-    return path if path.is_file() else None
-
-
 def _page(request: HttpRequest, user: User, status: int = 200, **context: Any) -> HttpResponse:
     context.setdefault("form", RosterImportForm())
     return render(
@@ -394,7 +289,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, user)
     if request.POST.get("confirm"):
-        path = _kept(request)
+        path = UPLOADS.waiting(request)
         if path is None:
             return _page(
                 request,
@@ -405,9 +300,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
         try:
             summary = import_cadres(path, actor=user)
         except CadreImportError as exc:
-            _forget(request)
+            UPLOADS.forget(request)
             return _page(request, user, 400, errors=exc.errors, file=path.name)
-        _forget(request)
+        UPLOADS.forget(request)
         messages.success(
             request,
             _(
@@ -425,11 +320,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = RosterImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, user, 400, form=form)
-    path = _keep(request, form.cleaned_data["file"])
+    path = UPLOADS.store(request, form.cleaned_data["file"])
     try:
         summary = import_cadres(path, actor=user, dry_run=True)
     except CadreImportError as exc:
-        _forget(request)
+        UPLOADS.forget(request)
         return _page(request, user, 400, errors=exc.errors, file=path.name)
     return _page(
         request,
@@ -437,6 +332,6 @@ def import_page(request: HttpRequest) -> HttpResponse:
         checked=summary,
         changes=summary.changes[:PREVIEW_CHANGES],
         more_changes=max(len(summary.changes) - PREVIEW_CHANGES, 0),
-        token=request.session[SESSION_KEY]["token"],
+        token=UPLOADS.token(request),
         file=path.name,
     )

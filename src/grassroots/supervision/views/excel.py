@@ -19,16 +19,9 @@ file, and (any session's) a day after upload, swept at each upload.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import secrets
-import shutil
-import time
-from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -39,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from grassroots.common.http import user_of
+from grassroots.common.uploads import KeptUploads, safe_file_name
 from grassroots.org.models import Unit, User
 from grassroots.org.permissions import require
 from grassroots.supervision import permissions as perms
@@ -52,12 +46,10 @@ from grassroots.supervision.views.lists import apply_filters, chosen_unit
 
 #: Rows of a list export at most (the list page's filters narrow it further).
 EXPORT_LIMIT: Final = 5000
-#: How long an uploaded file waits for its confirmation.
-KEEP_UPLOAD: Final = dt.timedelta(days=1)
-SESSION_KEY: Final = "supervision_import"
-_TOKEN: Final = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-#: Characters a file name may not carry (Windows' reserved ones and control characters).
-_UNSAFE_NAME: Final = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+#: The uploads waiting between the check and the confirmation (``common.uploads``).
+UPLOADS: Final = KeptUploads(
+    folder="task-imports", session_key="supervision_import", fallback="tasks"
+)
 _INDENT: Final = "　"
 
 
@@ -67,8 +59,7 @@ _INDENT: Final = "　"
 def file_name(text: str, fallback: str = "tasks") -> str:
     """``text`` as a file name: no path separators or reserved characters, at most 80
     characters."""
-    cleaned = _UNSAFE_NAME.sub("_", text).strip(" ._")[:80]
-    return cleaned or fallback
+    return safe_file_name(text, fallback)
 
 
 def xlsx_response(data: bytes, name: str, ascii_name: str) -> HttpResponse:
@@ -160,62 +151,6 @@ def import_template(request: HttpRequest) -> HttpResponse:
 # --- the import --------------------------------------------------------------------------
 
 
-def uploads_dir() -> Path:
-    return Path(settings.DATA_DIR) / "tmp" / "task-imports"
-
-
-def sweep_uploads(now: float | None = None) -> None:
-    """Remove uploads waiting longer than ``KEEP_UPLOAD``."""
-    root = uploads_dir()
-    if not root.is_dir():
-        return
-    cutoff = (now if now is not None else time.time()) - KEEP_UPLOAD.total_seconds()
-    for folder in root.iterdir():
-        try:
-            if folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
-        except FileNotFoundError:
-            continue
-
-
-def _forget(request: HttpRequest) -> None:
-    """Drop the session's waiting upload, and its file."""
-    kept = request.session.pop(SESSION_KEY, None)
-    token = kept.get("token", "") if isinstance(kept, dict) else ""
-    if _TOKEN.match(token):
-        shutil.rmtree(uploads_dir() / token, ignore_errors=True)
-
-
-def _keep(request: HttpRequest, upload: Any) -> Path:
-    """Store the upload under a new token bound to the session; its path."""
-    _forget(request)
-    sweep_uploads()
-    token = secrets.token_urlsafe(24)
-    folder = uploads_dir() / token
-    folder.mkdir(parents=True, mode=0o700)
-    original = Path(str(upload.name))
-    path = folder / (file_name(original.stem) + original.suffix.lower())
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    request.session[SESSION_KEY] = {"token": token, "name": path.name}
-    return path
-
-
-def _kept(request: HttpRequest) -> Path | None:
-    """The session's waiting upload if the posted token is its own and the file is still
-    there."""
-    kept = request.session.get(SESSION_KEY)
-    posted = request.POST.get("token", "")
-    if not isinstance(kept, dict) or not _TOKEN.match(posted):
-        return None
-    token, name = str(kept.get("token", "")), str(kept.get("name", ""))
-    if not secrets.compare_digest(token, posted) or not name or "/" in name:
-        return None
-    path = uploads_dir() / token / name
-    return path if path.is_file() else None
-
-
 def _page(request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
     context.setdefault("form", TaskImportForm())
     return render(request, "supervision/import.html", context, status=status)
@@ -230,7 +165,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request)
     if request.POST.get("confirm"):
-        path = _kept(request)
+        path = UPLOADS.waiting(request)
         if path is None:
             return _page(
                 request,
@@ -240,9 +175,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
         try:
             summary = import_tasks(path, actor=user)
         except TaskImportError as exc:
-            _forget(request)
+            UPLOADS.forget(request)
             return _page(request, 400, errors=exc.errors, file=path.name)
-        _forget(request)
+        UPLOADS.forget(request)
         messages.success(
             request,
             _("Imported %(file)s: %(tasks)d tasks, %(roots)d of them deployed.")
@@ -252,15 +187,15 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = TaskImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, 400, form=form)
-    path = _keep(request, form.cleaned_data["file"])
+    path = UPLOADS.store(request, form.cleaned_data["file"])
     try:
         summary = import_tasks(path, actor=user, dry_run=True)
     except TaskImportError as exc:
-        _forget(request)
+        UPLOADS.forget(request)
         return _page(request, 400, errors=exc.errors, file=path.name)
     return _page(
         request,
         checked=summary,
-        token=request.session[SESSION_KEY]["token"],
+        token=UPLOADS.token(request),
         file=path.name,
     )
