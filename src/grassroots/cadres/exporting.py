@@ -39,6 +39,7 @@ from grassroots.cadres.models import Cadre, FileView, PostRecord, ReserveEntry
 from grassroots.cadres.shape import Progress
 from grassroots.cadres.states import CadreStatus, Education, Gender, Level, ReserveStatus
 from grassroots.common.masking import mask_id_number, mask_phone
+from grassroots.common.workbooks import XLSX_TYPE, TemplateColumn, import_template, safe_text
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
@@ -46,9 +47,6 @@ if TYPE_CHECKING:
 
     from grassroots.org.models import User
 
-XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: A cell may not start a formula (CSV/Excel injection): such text gets a leading quote.
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 #: Width of each roster column (characters), by import column key.
 _ROSTER_WIDTHS: Final = {
     "name": 10,
@@ -69,10 +67,6 @@ _ROSTER_WIDTHS: Final = {
 STATUS_HEADER: Final = "状态"
 
 
-def _safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 @dataclass(slots=True)
 class _Sheet:
     """A workbook with one sheet being written: headers, formats, and the next row."""
@@ -86,7 +80,7 @@ class _Sheet:
 
     def text(self, col: int, value: str) -> None:
         if value:
-            self.sheet.write_string(self.row, col, _safe(value))
+            self.sheet.write_string(self.row, col, safe_text(value))
 
     def date(self, col: int, value: dt.date | None) -> None:
         if value is not None:
@@ -322,33 +316,21 @@ _NOTES: Final = (
 def template_workbook() -> bytes:
     """The import sheet: the headers of ``importing.COLUMNS`` (required ones marked with
     ``*``, which the import ignores), one example row, and a sheet explaining them."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("干部花名册")
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
-    text = book.add_format({"num_format": "@"})
-    for col, column in enumerate(COLUMNS):
-        mark = "*" if column.required else ""
-        sheet.write_string(0, col, column.headers[0] + mark, bold)
-        textual = column.key in ("id_number", "phone", "unit_code")
-        sheet.set_column(col, col, _ROSTER_WIDTHS[column.key], text if textual else None)
-        value = EXAMPLE[column.key]
-        if isinstance(value, dt.date):
-            sheet.write_datetime(1, col, dt.datetime.combine(value, dt.time()), date)
-        else:
-            sheet.write_string(1, col, value, text if textual else None)
-    sheet.freeze_panes(1, 1)
-    notes = book.add_worksheet("填写说明")
-    notes.set_column(0, 0, 18)
-    notes.set_column(1, 1, 100)
-    for row, (header, explanation) in enumerate(_NOTES):
-        notes.write_string(row, 0, header, bold if row == 0 else None)
-        notes.write_string(row, 1, explanation, bold if row == 0 else None)
-    book.close()
-    return buffer.getvalue()
+    return import_template(
+        "干部花名册",
+        [
+            TemplateColumn(
+                header=column.headers[0] + ("*" if column.required else ""),
+                width=_ROSTER_WIDTHS[column.key],
+                example=EXAMPLE[column.key],
+                text=column.key in ("id_number", "phone", "unit_code"),
+            )
+            for column in COLUMNS
+        ],
+        _NOTES,
+        notes_widths=(18, 100),
+        freeze_cols=1,
+    )
 
 
 # --- the log -------------------------------------------------------------------------------

@@ -20,18 +20,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grassroots.common.workbooks import XLSX_TYPE, TemplateColumn, import_template, safe_text
 from grassroots.supervision.importing.columns import COLUMNS, KIND_NAMES, LEVEL_NAMES
 from grassroots.supervision.models import ProgressReport, Task, TaskKind, TaskLevel
 from grassroots.supervision.queries import plan_of, status_of
 from grassroots.supervision.states import ReportState, TaskState
-
-XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: A cell may not start a formula (CSV/Excel injection): such text gets a leading quote.
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _last_reports(task_ids: list[int]) -> dict[int, ProgressReport]:
@@ -86,12 +79,12 @@ def _write(tasks: list[Task], title: str, today: dt.date, *, indent: bool) -> by
     last = _last_reports([t.pk for t in tasks])
     top = min((t.depth for t in tasks), default=0)
     for row, task in enumerate(tasks, start=1):
-        name = _safe(task.title)
+        name = safe_text(task.title)
         if indent:
             name = "　" * (task.depth - top) + name
         sheet.write_string(row, 0, name)
         if task.doc_number:
-            sheet.write_string(row, 1, _safe(task.doc_number))
+            sheet.write_string(row, 1, safe_text(task.doc_number))
         sheet.write_string(row, 2, KIND_NAMES.get(TaskKind(task.kind), task.kind))
         sheet.write_string(row, 3, LEVEL_NAMES.get(TaskLevel(task.level), task.level))
         sheet.write_string(row, 4, task.unit.name)
@@ -99,7 +92,7 @@ def _write(tasks: list[Task], title: str, today: dt.date, *, indent: bool) -> by
         if task.target_value is not None:
             sheet.write_number(row, 6, float(task.target_value), number)
         if task.target_measure:
-            sheet.write_string(row, 7, _safe(task.target_measure))
+            sheet.write_string(row, 7, safe_text(task.target_measure))
         if task.verified_value is not None:
             sheet.write_number(row, 8, float(task.verified_value), number)
         sheet.write_number(row, 9, float(task.verified_percent), percent)
@@ -158,33 +151,18 @@ EXAMPLE: Final[dict[str, Any]] = {
 def template_workbook() -> bytes:
     """The import sheet: the headers of ``importing.COLUMNS`` (required ones marked with
     ``*``, which the import ignores) and one example row, plus a sheet explaining them."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("任务清单")
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
-    for col, column in enumerate(COLUMNS):
-        mark = "*" if column.required else ""
-        sheet.write(0, col, column.headers[0] + mark, bold)
-        sheet.set_column(col, col, 24 if column.key in ("title", "milestones") else 14)
-        value = EXAMPLE[column.key]
-        if isinstance(value, dt.date):
-            sheet.write_datetime(1, col, dt.datetime.combine(value, dt.time()), date)
-        elif isinstance(value, Decimal):
-            sheet.write_number(1, col, float(value))
-        elif value:
-            sheet.write_string(1, col, value)
-    sheet.freeze_panes(1, 0)
-    notes = book.add_worksheet("填写说明")
-    notes.set_column(0, 0, 16)
-    notes.set_column(1, 1, 90)
-    for row, (header, text) in enumerate(_NOTES):
-        notes.write_string(row, 0, header, bold if row == 0 else None)
-        notes.write_string(row, 1, text, bold if row == 0 else None)
-    book.close()
-    return buffer.getvalue()
+    return import_template(
+        "任务清单",
+        [
+            TemplateColumn(
+                header=column.headers[0] + ("*" if column.required else ""),
+                width=24 if column.key in ("title", "milestones") else 14,
+                example=EXAMPLE[column.key],
+            )
+            for column in COLUMNS
+        ],
+        _NOTES,
+    )
 
 
 _NOTES: Final = (
