@@ -7,6 +7,7 @@ import os
 import platform
 import resource
 import socket
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,33 @@ def with_database(url: str, name: str) -> str:
     """``url`` pointing at database ``name`` instead."""
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def bench_env(data_dir: str) -> dict[str, str]:
+    """The environment of a child ``grassroots`` on a throwaway database in ``data_dir``
+    (none of the caller's GRASSROOTS_ settings, the queue not run inline)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRASSROOTS_")}
+    env["GRASSROOTS_DATA_DIR"] = data_dir
+    env["GRASSROOTS_SECRET_KEY"] = "bench-not-secret"  # noqa: S105 - throwaway database
+    env["GRASSROOTS_QUEUE_IMMEDIATE"] = "0"
+    return env
+
+
+def run_grassroots(args: list[str], env: dict[str, str]) -> str:
+    """Run ``grassroots ARGS`` in a child process; its stdout (its stderr and an exit on
+    failure)."""
+    done = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [sys.executable, "-m", "grassroots.cli", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-5000:])
+        raise SystemExit(f"grassroots {' '.join(args[:2])} failed ({done.returncode})")
+    return done.stdout
 
 
 def db_vendor() -> str:

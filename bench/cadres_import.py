@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 
-from _common import REPO, emit
+from _common import bench_env, emit, run_grassroots
 
 BENCH = "cadres.import"
 ROWS = int(os.environ.get("GRASSROOTS_BENCH_CADRE_ROWS", "5000"))
@@ -90,31 +88,12 @@ print(json.dumps(figures))
 """
 
 
-def grassroots(args: list[str], env: dict[str, str]) -> str:
-    """Run ``grassroots ARGS`` in a child process; its stdout."""
-    done = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-        [sys.executable, "-m", "grassroots.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-5000:])
-        raise SystemExit(f"grassroots {' '.join(args[:2])} failed ({done.returncode})")
-    return done.stdout
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-cadres-") as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GRASSROOTS_")}
-        env["GRASSROOTS_DATA_DIR"] = tmp
-        env["GRASSROOTS_SECRET_KEY"] = "bench-not-secret"  # noqa: S105 - throwaway database
-        env["GRASSROOTS_QUEUE_IMMEDIATE"] = "0"
-        grassroots(["migrate", "--verbosity", "0"], env)
-        grassroots(["seed", "--scale", "town", "--months", "0", "--quiet"], env)
-        out = grassroots(["shell", "--verbosity", "0", "-c", SCRIPT % (ROWS, tmp)], env)
+        env = bench_env(tmp)
+        run_grassroots(["migrate", "--verbosity", "0"], env)
+        run_grassroots(["seed", "--scale", "town", "--months", "0", "--quiet"], env)
+        out = run_grassroots(["shell", "--verbosity", "0", "-c", SCRIPT % (ROWS, tmp)], env)
         figures = json.loads(out.strip().splitlines()[-1])
     first, again = figures["first"], figures["again"]
     emit(
