@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grassroots.cadres.actions.policy import age_field, weight_field
-from grassroots.cadres.errors import CadresError
+from grassroots.cadres.forms import date_field, set_choices
 from grassroots.cadres.models import Candidate, KeyPost, Policy
 from grassroots.cadres.scoring import FACTOR_LABELS, FACTORS
 from grassroots.cadres.states import Level, VacancyState
@@ -23,31 +23,11 @@ TEXT_MAX = 2000
 STATE_LABELS = {VacancyState.OPEN.value: pgettext_lazy("vacancy", "Open")}
 
 
-def apply_error(form: forms.Form, exc: CadresError) -> None:
-    """Put an action's error on the form field it names (else on the form itself)."""
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, str(exc.message))
-    else:
-        form.add_error(None, str(exc.message))
-
-
-def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
-    """A form's choice field, typed (its choices are set per request)."""
-    field = form.fields[name]
-    if not isinstance(field, forms.ChoiceField):
-        raise TypeError(f"{name} is not a choice field")
-    return field
-
-
 def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
     field = form.fields[name]
     if not isinstance(field, forms.ModelChoiceField):
         raise TypeError(f"{name} is not a model choice field")
     return field
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _count(label: Any) -> forms.IntegerField:
@@ -64,10 +44,14 @@ class VacancyFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "state").choices = [
-            ("", _("All states")),
-            *((value, STATE_LABELS.get(value, label)) for value, label in VacancyState.choices),
-        ]
+        set_choices(
+            self,
+            "state",
+            [
+                ("", _("All states")),
+                *((value, STATE_LABELS.get(value, label)) for value, label in VacancyState.choices),
+            ],
+        )
 
 
 class UnitChoiceField(forms.ModelChoiceField[Unit]):
@@ -103,7 +87,7 @@ class VacancyForm(forms.Form):
             .select_related("unit")
             .order_by("unit__path", "level", "title")
         )
-        choice_field(self, "level").choices = [("", _("The key post's level")), *Level.choices]
+        set_choices(self, "level", [("", _("The key post's level")), *Level.choices])
 
 
 class DecideForm(forms.Form):
@@ -114,7 +98,7 @@ class DecideForm(forms.Form):
     votes_for = _count(_("For"))
     votes_against = _count(_("Against"))
     abstentions = _count(_("Abstentions"))
-    meeting_on = forms.DateField(label=_("Meeting date"), widget=_date_input())
+    meeting_on = date_field(_("Meeting date"))
     chosen = forms.TypedChoiceField(label=_("Appointed"), coerce=int)
     skip_reason = forms.CharField(
         label=_("Reason for passing over higher-ranked candidates"),
@@ -126,17 +110,21 @@ class DecideForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Sequence[Candidate], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "chosen").choices = [
-            ("", "—"),
-            *(
-                (
-                    c.entry_id,
-                    f"#{c.rank} {c.entry.cadre.name} · {c.entry.cadre.unit.name} · {c.score}",
-                )
-                for c in candidates
-                if c.eligible
-            ),
-        ]
+        set_choices(
+            self,
+            "chosen",
+            [
+                ("", "—"),
+                *(
+                    (
+                        c.entry_id,
+                        f"#{c.rank} {c.entry.cadre.name} · {c.entry.cadre.unit.name} · {c.score}",
+                    )
+                    for c in candidates
+                    if c.eligible
+                ),
+            ],
+        )
 
 
 class CancelForm(forms.Form):

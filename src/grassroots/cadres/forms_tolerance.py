@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.cadres import checklist as cl
-from grassroots.cadres.errors import CadresError
+from grassroots.cadres.forms import date_field, set_choices
 from grassroots.cadres.models import Cadre
 from grassroots.cadres.queries_tolerance import (
     cadres_for_application,
@@ -27,23 +27,6 @@ TEXT_MAX = 10000
 UNITS_SHOWN = 2000
 CADRES_SHOWN = 2000
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-\d{1,2})?\s*$")
-
-
-def apply_error(form: forms.Form, exc: CadresError, aliases: dict[str, str] | None = None) -> None:
-    """Put an action's error on the form field it names (else on the form itself)."""
-    name = (aliases or {}).get(exc.field or "", exc.field)
-    if name and name in form.fields:
-        form.add_error(name, str(exc.message))
-    else:
-        form.add_error(None, str(exc.message))
-
-
-def date_field(label: Any, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
 
 
 def text_field(label: Any, *, required: bool = True, rows: int = 3) -> forms.CharField:
@@ -105,13 +88,6 @@ class LookupChoiceField(forms.ChoiceField):
         return True
 
 
-def _choice(form: forms.Form, name: str) -> forms.ChoiceField:
-    field = form.fields[name]
-    if not isinstance(field, forms.ChoiceField):
-        raise TypeError(f"{name} is not a choice field")
-    return field
-
-
 # --- the application -------------------------------------------------------------------------
 
 
@@ -154,24 +130,36 @@ class ApplyForm(forms.Form):
         units = list(scoped)
         if self.own is not None and all(u.pk != self.own.unit_id for u in units):
             units.insert(0, self.own.unit)
-        _choice(self, "unit").choices = [
-            ("", "—"),
-            *((str(u.pk), f"{u.name} ({u.code})") for u in units),
-        ]
+        set_choices(
+            self,
+            "unit",
+            [
+                ("", "—"),
+                *((str(u.pk), f"{u.name} ({u.code})") for u in units),
+            ],
+        )
         self.cadre_qs = cadres_for_application(user)
         cadres = list(self.cadre_qs[:CADRES_SHOWN])
-        _choice(self, "cadre").choices = [
-            ("", _("None: the unit's own case")),
-            *((str(c.pk), f"{c.name} · {c.unit.name} · {c.post}") for c in cadres),
-        ]
+        set_choices(
+            self,
+            "cadre",
+            [
+                ("", _("None: the unit's own case")),
+                *((str(c.pk), f"{c.name} · {c.unit.name} · {c.post}") for c in cadres),
+            ],
+        )
         if self.own is not None and not scoped:  # the cadre applies for themself only
             self.fields["cadre"].required = True
             self.initial.setdefault("cadre", str(self.own.pk))
             self.initial.setdefault("unit", str(self.own.unit_id))
-        _choice(self, "metric").choices = [
-            ("", _("None")),
-            *((c.metric, c.label) for c in waivable_metrics([today.year, today.year - 1])),
-        ]
+        set_choices(
+            self,
+            "metric",
+            [
+                ("", _("None")),
+                *((c.metric, c.label) for c in waivable_metrics([today.year, today.year - 1])),
+            ],
+        )
 
     def clean_unit(self) -> Unit:
         key = str(self.cleaned_data.get("unit") or "")
@@ -312,5 +300,5 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice(self, "state").choices = [("", _("All states")), *ToleranceState.choices]
-        _choice(self, "unit").choices = [("", _("All units")), *units]
+        set_choices(self, "state", [("", _("All states")), *ToleranceState.choices])
+        set_choices(self, "unit", [("", _("All units")), *units])

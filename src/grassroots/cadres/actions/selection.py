@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.audit.actions import record
 from grassroots.cadres import scoring
-from grassroots.cadres.actions._base import lock, move
+from grassroots.cadres.actions._base import checked_vote, lock, move, set_vote
 from grassroots.cadres.errors import CadresConflict, CadresError
 from grassroots.cadres.models import (
     Cadre,
@@ -32,7 +32,6 @@ from grassroots.cadres.models import (
 )
 from grassroots.cadres.permissions import MANAGE
 from grassroots.cadres.queries_selection import pool_for, profiles_for, rules_for
-from grassroots.cadres.rules import Vote, VoteError, check_vote
 from grassroots.cadres.states import (
     RESERVE_TRANSITIONS,
     VACANCY_TRANSITIONS,
@@ -50,8 +49,6 @@ TITLE_MAX = 100
 REASON_MAX = 2000
 VACANCY_TABLE = cast("Mapping[str, frozenset[str]]", VACANCY_TRANSITIONS)
 RESERVE_TABLE = cast("Mapping[str, frozenset[str]]", RESERVE_TRANSITIONS)
-#: Committee figures are small numbers; anything bigger is a typing mistake.
-VOTE_MAX = 999
 
 
 def _text(value: object, field: str, *, required: bool, limit: int) -> str:
@@ -179,14 +176,6 @@ def rank_vacancy(vacancy_id: int, *, actor: User) -> Vacancy:
 # --- decide ------------------------------------------------------------------------------
 
 
-def _count(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= VOTE_MAX:
-        raise CadresError(
-            _("Enter a whole number from 0 to %(max)d.") % {"max": VOTE_MAX}, field=field
-        )
-    return value
-
-
 @transaction.atomic
 def decide_vacancy(
     vacancy_id: int,
@@ -225,17 +214,13 @@ def decide_vacancy(
         raise CadresError(_("Enter the date of the meeting."), field="meeting_on")
     if meeting_on > today:
         raise CadresError(_("The meeting cannot be in the future."), field="meeting_on")
-    vote = Vote(
-        members=_count(members, "members"),
-        present=_count(present, "present"),
-        votes_for=_count(votes_for, "votes_for"),
-        votes_against=_count(votes_against, "votes_against"),
-        abstentions=_count(abstentions, "abstentions"),
+    vote = checked_vote(
+        members=members,
+        present=present,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        abstentions=abstentions,
     )
-    try:
-        check_vote(vote)
-    except VoteError as exc:
-        raise CadresError(exc.message, field=exc.field) from exc
     candidate = (
         Candidate.objects.filter(vacancy=vacancy, entry_id=chosen).first()
         if isinstance(chosen, int)
@@ -318,29 +303,8 @@ def decide_vacancy(
 
     vacancy.chosen = entry
     vacancy.skip_reason = reason if higher else ""
-    vacancy.members = vote.members
-    vacancy.present = vote.present
-    vacancy.votes_for = vote.votes_for
-    vacancy.votes_against = vote.votes_against
-    vacancy.abstentions = vote.abstentions
-    vacancy.meeting_on = meeting_on
-    vacancy.decided_by = actor
-    vacancy.decided_at = now
-    vacancy.save(
-        update_fields=[
-            "state",
-            "chosen",
-            "skip_reason",
-            "members",
-            "present",
-            "votes_for",
-            "votes_against",
-            "abstentions",
-            "meeting_on",
-            "decided_by",
-            "decided_at",
-        ]
-    )
+    voted = set_vote(vacancy, vote, meeting_on=meeting_on, actor=actor, now=now)
+    vacancy.save(update_fields=["state", "chosen", "skip_reason", *voted])
     record(
         "cadres.vacancy.decided",
         vacancy,

@@ -28,13 +28,12 @@ from django.utils.translation import gettext as _
 
 from grassroots.audit.actions import record
 from grassroots.cadres import checklist as cl
-from grassroots.cadres.actions._base import lock, move
+from grassroots.cadres.actions._base import checked_vote, lock, move, set_vote
 from grassroots.cadres.errors import CadresConflict, CadresError
 from grassroots.cadres.models import Cadre, CorrectiveMeasure, Objection, ToleranceCase
 from grassroots.cadres.permissions import APPLY_TOLERANCE, MANAGE
 from grassroots.cadres.queries import policy_for
 from grassroots.cadres.queries_tolerance import waivable_metrics
-from grassroots.cadres.rules import Vote, VoteError, check_vote
 from grassroots.cadres.states import (
     TOLERANCE_TRANSITIONS,
     Applicant,
@@ -317,37 +316,6 @@ def verify_tolerance(
     return case
 
 
-def _checked_vote(
-    members: int | None,
-    present: int | None,
-    votes_for: int | None,
-    votes_against: int | None,
-    abstentions: int | None,
-) -> Vote:
-    figures = {
-        "members": members,
-        "present": present,
-        "votes_for": votes_for,
-        "votes_against": votes_against,
-        "abstentions": abstentions,
-    }
-    for name, value in figures.items():
-        if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise CadresError(_("Enter a whole number, 0 or more."), field=name)
-    vote = Vote(
-        members=int(members or 0),
-        present=int(present or 0),
-        votes_for=int(votes_for or 0),
-        votes_against=int(votes_against or 0),
-        abstentions=int(abstentions or 0),
-    )
-    try:
-        check_vote(vote)
-    except VoteError as exc:
-        raise CadresError(exc.message, field=exc.field) from None
-    return vote
-
-
 @transaction.atomic
 def decide_tolerance(
     case_id: int,
@@ -378,7 +346,13 @@ def decide_tolerance(
         raise CadresError(_("This field is required."), field="meeting_on")
     if meeting_on > timezone.localdate():
         raise CadresError(_("The date cannot be in the future."), field="meeting_on")
-    vote = _checked_vote(members, present, votes_for, votes_against, abstentions)
+    vote = checked_vote(
+        members=members,
+        present=present,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        abstentions=abstentions,
+    )
     if tolerate:
         verdict = cl.verdict(case.checklist)
         if verdict == cl.Verdict.INCOMPLETE:
@@ -396,24 +370,11 @@ def decide_tolerance(
     before = _summary(case)
     target = ToleranceState.PUBLICITY if tolerate else ToleranceState.REFUSED
     move(case, "state", target, TABLE)
-    case.members, case.present = vote.members, vote.present
-    case.votes_for, case.votes_against = vote.votes_for, vote.votes_against
-    case.abstentions = vote.abstentions
-    case.meeting_on = meeting_on
-    case.decided_by = actor
-    case.decided_at = now
     case.decision_reason = reason
     fields = [
         "state",
-        "members",
-        "present",
-        "votes_for",
-        "votes_against",
-        "abstentions",
-        "meeting_on",
-        "decided_by",
-        "decided_at",
         "decision_reason",
+        *set_vote(case, vote, meeting_on=meeting_on, actor=actor, now=now),
     ]
     if tolerate:
         case.notice_starts = now

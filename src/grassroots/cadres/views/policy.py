@@ -19,7 +19,8 @@ from grassroots.cadres import permissions as p
 from grassroots.cadres.actions.policy import set_policy
 from grassroots.cadres.context import section
 from grassroots.cadres.errors import CadresError
-from grassroots.cadres.forms_selection import PolicyForm, apply_error
+from grassroots.cadres.forms import apply_error
+from grassroots.cadres.forms_selection import PolicyForm
 from grassroots.cadres.queries import policy_for, scope_paths_for, within_paths
 from grassroots.cadres.scoring import DEFAULT_WEIGHTS, effective_weights
 from grassroots.common.http import user_of

@@ -34,12 +34,12 @@ from grassroots.cadres.actions.selection import (
 )
 from grassroots.cadres.context import section
 from grassroots.cadres.errors import CadresError
+from grassroots.cadres.forms import apply_error
 from grassroots.cadres.forms_selection import (
     CancelForm,
     DecideForm,
     VacancyFilterForm,
     VacancyForm,
-    apply_error,
 )
 from grassroots.cadres.models import Cadre, Candidate, KeyPost, Vacancy
 from grassroots.cadres.queries import scope_paths_for, within_paths

@@ -36,6 +36,7 @@ from grassroots.cadres import checklist as cl
 from grassroots.cadres.actions import tolerance as actions
 from grassroots.cadres.context import section
 from grassroots.cadres.errors import CadresConflict, CadresError, IllegalTransition
+from grassroots.cadres.forms import apply_error
 from grassroots.cadres.forms_tolerance import (
     REFUSE,
     TOLERATE,
@@ -47,7 +48,6 @@ from grassroots.cadres.forms_tolerance import (
     FilterForm,
     MeasureForm,
     WithdrawForm,
-    apply_error,
 )
 from grassroots.cadres.models import CorrectiveMeasure, Objection, ToleranceCase
 from grassroots.cadres.permissions import APPLY_TOLERANCE, MANAGE, VIEW_TOLERANCE
