@@ -173,6 +173,7 @@ class PolicyAdmin(ReadOnlyAdmin):
         "excellent_quota_percent",
         "public_notice_workdays",
     ]
+    list_select_related = ["unit"]
 
 
 @admin.register(PostRecord)
@@ -193,7 +194,8 @@ class VacancyAdmin(ReadOnlyAdmin):
 class CandidateAdmin(ReadOnlyAdmin):
     scope_field = "vacancy__unit__path"
     list_display = ["vacancy", "entry", "rank", "score", "eligible"]
-    list_select_related = ["vacancy", "entry"]
+    # The vacancy names its unit, the entry its cadre: joined, not a query per row.
+    list_select_related = ["vacancy__unit", "entry__cadre"]
 
 
 @admin.register(ToleranceCase)

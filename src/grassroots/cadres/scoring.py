@@ -62,6 +62,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from grassroots.cadres.shape import add_years, age_on
 from grassroots.cadres.states import Level, YearGrade
 
 FACTORS: tuple[str, ...] = (
@@ -253,16 +254,9 @@ def years_between(start: dt.date | None, end: dt.date) -> Decimal:
     return (Decimal(months_between(start, end)) / 12).quantize(Decimal("0.1"), ROUND_DOWN)
 
 
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 def years_ago(day: dt.date, years: int) -> dt.date:
     """The same calendar day ``years`` earlier (28 February for 29 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
+    return add_years(day, -years)
 
 
 def effective_weights(stored: Mapping[str, Any] | None) -> dict[str, int]:

@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.cadres.ethnicities import is_minority
+from grassroots.cadres.states import TrainingResult
 
 # --- citizen ID numbers (公民身份号码, GB 11643-1999) -----------------------------------------
 
@@ -69,6 +70,15 @@ def id_facts(number: str) -> IdFacts:
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """Full years of age on ``day``."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` later (earlier when negative; 28 February for
+    29 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def share(part: int, whole: int) -> Decimal:
@@ -219,8 +229,6 @@ def reserve_ratio(key_posts: int, reserves: int, ratio: Decimal) -> Ratio:
 
 # --- training (教育培训学时) --------------------------------------------------------------------
 
-FAILED = "failed"
-
 
 @dataclass(frozen=True, slots=True)
 class Course:
@@ -257,7 +265,11 @@ class Progress:
 def counted_hours(courses: Iterable[Course], year: int) -> Decimal:
     """Hours of the courses that ended in ``year``, failed courses left out."""
     return sum(
-        (Decimal(c.hours) for c in courses if c.ended_on.year == year and c.result != FAILED),
+        (
+            Decimal(c.hours)
+            for c in courses
+            if c.ended_on.year == year and c.result != TrainingResult.FAILED
+        ),
         Decimal(0),
     )
 
