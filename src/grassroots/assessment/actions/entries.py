@@ -12,8 +12,6 @@ The spreadsheet (first sheet of an .xlsx, or a CSV in UTF-8 or GB18030) has the 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -29,6 +27,7 @@ from grassroots.assessment.errors import AssessmentError
 from grassroots.assessment.evidence import check_evidence
 from grassroots.assessment.models import Indicator, ManualEntry, Scheme, Source
 from grassroots.assessment.permissions import MANAGE
+from grassroots.common.importing import as_path
 from grassroots.common.tabular import (
     FileUnreadable,
     ImportRefused,
@@ -203,21 +202,6 @@ ROW_FIELDS: Final = {
 }
 
 
-def _as_path(source: Path | str | IO[bytes], stack: ExitStack) -> tuple[Path, str]:
-    if isinstance(source, str | Path):
-        path = Path(source)
-        return path, path.name
-    name = Path(str(getattr(source, "name", "") or "entries.xlsx")).name
-    handle = stack.enter_context(
-        tempfile.NamedTemporaryFile(suffix=Path(name).suffix or ".xlsx")  # noqa: SIM115
-    )
-    if hasattr(source, "seek"):
-        source.seek(0)
-    shutil.copyfileobj(source, handle)
-    handle.flush()
-    return Path(handle.name), name
-
-
 def _period_cell(value: Any) -> str:
     """``2026-10`` typed into Excel becomes a date: read it back as its month."""
     if isinstance(value, dt.date):
@@ -227,7 +211,7 @@ def _period_cell(value: Any) -> str:
 
 def _read(source: Path | str | IO[bytes]) -> tuple[str, list[_Row], list[str]]:
     with ExitStack() as stack:
-        path, name = _as_path(source, stack)
+        path, name = as_path(source, stack, "entries.xlsx")
         try:
             table = open_table(path, stack)
         except FileUnreadable as exc:

@@ -45,8 +45,6 @@ counts). A 5,000-row roster takes a few seconds on SQLite (``bench/cadres_import
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -65,6 +63,7 @@ from grassroots.cadres.importing.columns import (
 )
 from grassroots.cadres.importing.writing import _Writer
 from grassroots.cadres.permissions import MANAGE
+from grassroots.common.importing import as_path, check_rows
 from grassroots.common.tabular import FileUnreadable, RowError, Table, open_table
 from grassroots.org.permissions import require
 
@@ -79,23 +78,6 @@ __all__ = [
     "RowError",
     "import_cadres",
 ]
-
-
-def _as_path(source: Path | str | IO[bytes], stack: ExitStack) -> tuple[Path, str]:
-    """A path to read, and the file's name: an uploaded file is copied to a temporary
-    file with its suffix first."""
-    if isinstance(source, str | Path):
-        path = Path(source)
-        return path, path.name
-    name = Path(str(getattr(source, "name", "") or "cadres.xlsx")).name
-    handle = stack.enter_context(
-        tempfile.NamedTemporaryFile(suffix=Path(name).suffix or ".xlsx")  # noqa: SIM115
-    )
-    if hasattr(source, "seek"):
-        source.seek(0)
-    shutil.copyfileobj(source, handle)
-    handle.flush()
-    return Path(handle.name), name
 
 
 def _finish_reading(table: Table) -> None:
@@ -135,7 +117,7 @@ def import_cadres(
     require(actor, MANAGE)
     started = time.perf_counter()
     with ExitStack() as stack:
-        path, name = _as_path(source, stack)
+        path, name = as_path(source, stack, "cadres.xlsx")
         summary = ImportSummary(file=name, dry_run=dry_run)
         try:
             table = open_table(path, stack, encoding=encoding, sheet=sheet)
@@ -146,17 +128,8 @@ def import_cadres(
         if checker.errors:
             _finish_reading(table)
             raise CadreImportError(checker.errors)
-        phase = _("Checking %(file)s") % {"file": name}
-        try:
-            for n, (line, values, found) in enumerate(table.rows, start=1):
-                checker.read(line, values, found)
-                if progress is not None and n % PROGRESS_EVERY == 0:
-                    progress(phase, table.position(), table.size)
-        except FileUnreadable as exc:
-            checker.error(0, name, str(exc))
+        check_rows(table, checker, name, progress, PROGRESS_EVERY)
         summary.rows = len(checker.rows)
-        if progress is not None:
-            progress(phase, table.size or 0, table.size)
         if not checker.rows and not checker.errors:
             checker.error(2, "", _("The file has no cadre rows."))
         checker.finish()

@@ -36,7 +36,8 @@ from grassroots.cadres.models import Cadre, PostRecord
 from grassroots.cadres.permissions import MANAGE
 from grassroots.cadres.queries import scope_paths_for
 from grassroots.cadres.states import CadreStatus
-from grassroots.common.tabular import RowError, cell_text, normalise_header
+from grassroots.common.importing import SheetChecker
+from grassroots.common.tabular import cell_text
 from grassroots.org.models import Unit, UnitKind, is_within
 
 if TYPE_CHECKING:
@@ -71,29 +72,14 @@ def _chunks(values: list[Any]) -> Iterable[list[Any]]:
         yield values[start : start + CHUNK]
 
 
-class _Checker:
+class _Checker(SheetChecker):
     """Checks the whole file; collects every problem (``errors``)."""
 
     def __init__(self, header: list[str], actor: User, today: dt.date) -> None:
-        self.errors: list[RowError] = []
+        super().__init__(header, COLUMNS, HEADERS)
         self.actor = actor
         self.today = today
         self.paths = scope_paths_for(actor, MANAGE)
-        self.at: dict[str, int] = {}
-        self.column_names: dict[str, str] = {}
-        self.ignored: list[str] = []
-        wanted = {normalise_header(h): c for c in COLUMNS for h in c.headers}
-        for index, name in enumerate(header):
-            column = wanted.get(normalise_header(name))
-            if column is None or column.key in self.at:
-                if name.strip():
-                    self.ignored.append(name.strip())
-                continue
-            self.at[column.key] = index
-            self.column_names[column.key] = name.strip()
-        for column in COLUMNS:
-            if column.required and column.key not in self.at:
-                self.missing(column.headers)
         if "unit_code" not in self.at and "unit_name" not in self.at:
             self.missing((HEADERS["unit_code"], HEADERS["unit_name"]))
         self.rows: list[Row] = []
@@ -102,31 +88,6 @@ class _Checker:
         #: The start of each existing file's open post record.
         self.open_posts: dict[int, dt.date] = {}
         self.changes: list[Change] = []
-
-    def missing(self, headers: tuple[str, ...]) -> None:
-        self.error(
-            1,
-            headers[0],
-            _("The column is missing (accepted headers: %(headers)s).")
-            % {"headers": "、".join(headers)},
-        )
-
-    def column(self, key: str) -> str:
-        return self.column_names.get(key, HEADERS[key])
-
-    def error(self, line: int, column: str, message: str) -> None:
-        self.errors.append(RowError(line, column, message))
-
-    def cell(self, values: list[Any], key: str) -> Any:
-        index = self.at.get(key)
-        return "" if index is None else values[index]
-
-    def text(self, values: list[Any], key: str, line: int, max_length: int) -> str:
-        text = cell_text(self.cell(values, key))
-        if len(text) > max_length:
-            self.error(line, self.column(key), _("At most %(n)d characters.") % {"n": max_length})
-            return text[:max_length]
-        return text
 
     def required(self, line: int, key: str, text: str) -> bool:
         if not text:

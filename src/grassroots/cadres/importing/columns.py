@@ -15,18 +15,8 @@ from django.utils.translation import gettext as _
 from grassroots.cadres.ethnicities import ETHNICITY_SET
 from grassroots.cadres.shape import id_facts, id_number_problem
 from grassroots.cadres.states import Education, Gender, Level
+from grassroots.common.importing import Column
 from grassroots.common.tabular import ImportRefused, cell_text
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column of the roster: its key, the headers it accepts (the first is the one
-    the template, the export and the messages use) and whether it must be there."""
-
-    key: str
-    headers: tuple[str, ...]
-    required: bool = False
-
 
 COLUMNS: Final = (
     Column("name", ("姓名",), required=True),

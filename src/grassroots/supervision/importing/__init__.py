@@ -39,8 +39,6 @@ deactivated meanwhile) rolls the whole file back and is reported on its line.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -50,6 +48,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grassroots.common.importing import as_path, check_rows
 from grassroots.common.tabular import FileUnreadable, RowError, open_table
 from grassroots.supervision.importing.checking import _Checker
 from grassroots.supervision.importing.columns import (
@@ -77,23 +76,6 @@ __all__ = [
 # --- the import --------------------------------------------------------------------------
 
 
-def _as_path(source: Path | str | IO[bytes], stack: ExitStack) -> tuple[Path, str]:
-    """A path to read, and the file's name: an uploaded file is copied to a temporary
-    file with its suffix first."""
-    if isinstance(source, str | Path):
-        path = Path(source)
-        return path, path.name
-    name = Path(str(getattr(source, "name", "") or "tasks.xlsx")).name
-    handle = stack.enter_context(
-        tempfile.NamedTemporaryFile(suffix=Path(name).suffix or ".xlsx")  # noqa: SIM115
-    )
-    if hasattr(source, "seek"):
-        source.seek(0)
-    shutil.copyfileobj(source, handle)
-    handle.flush()
-    return Path(handle.name), name
-
-
 def import_tasks(
     source: Path | str | IO[bytes],
     *,
@@ -109,7 +91,7 @@ def import_tasks(
     problem; nothing is written then."""
     started = time.perf_counter()
     with ExitStack() as stack:
-        path, name = _as_path(source, stack)
+        path, name = as_path(source, stack, "tasks.xlsx")
         summary = ImportSummary(file=name, dry_run=dry_run)
         try:
             table = open_table(path, stack, encoding=encoding, sheet=sheet)
@@ -119,17 +101,8 @@ def import_tasks(
         summary.ignored_columns = checker.ignored
         if checker.errors:
             raise TaskImportError(checker.errors)
-        phase = _("Checking %(file)s") % {"file": name}
-        try:
-            for n, (line, values, found) in enumerate(table.rows, start=1):
-                checker.read(line, values, found)
-                if progress is not None and n % PROGRESS_EVERY == 0:
-                    progress(phase, table.position(), table.size)
-        except FileUnreadable as exc:
-            checker.error(0, name, str(exc))
+        check_rows(table, checker, name, progress, PROGRESS_EVERY)
         summary.rows = len(checker.rows)
-        if progress is not None:
-            progress(phase, table.size or 0, table.size)
     if not checker.rows and not checker.errors:
         checker.error(2, "", _("The file has no task rows."))
     roots = checker.link()

@@ -9,11 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from grassroots.common.tabular import (
-    RowError,
-    cell_text,
-    normalise_header,
-)
+from grassroots.common.importing import SheetChecker
+from grassroots.common.tabular import cell_text
 from grassroots.org.models import Unit
 from grassroots.supervision.models import Task, TaskKind, TaskLevel
 from grassroots.supervision.permissions import DEPLOY
@@ -40,51 +37,14 @@ from grassroots.supervision.importing.columns import (
 # --- checking ----------------------------------------------------------------------------
 
 
-class _Checker:
+class _Checker(SheetChecker):
     """Checks the whole file; collects every problem (``errors``)."""
 
     def __init__(self, header: list[str], actor: User | None, today: dt.date) -> None:
-        self.errors: list[RowError] = []
+        super().__init__(header, COLUMNS, HEADERS)
         self.actor = actor
         self.today = today
-        self.at: dict[str, int] = {}
-        self.column_names: dict[str, str] = {}
-        self.ignored: list[str] = []
-        wanted = {normalise_header(h): c for c in COLUMNS for h in c.headers}
-        for index, name in enumerate(header):
-            column = wanted.get(normalise_header(name))
-            if column is None or column.key in self.at:
-                if name.strip():
-                    self.ignored.append(name.strip())
-                continue
-            self.at[column.key] = index
-            self.column_names[column.key] = name.strip()
-        for column in COLUMNS:
-            if column.required and column.key not in self.at:
-                self.error(
-                    1,
-                    column.headers[0],
-                    _("The column is missing (accepted headers: %(headers)s).")
-                    % {"headers": "、".join(column.headers)},
-                )
         self.rows: list[Row] = []
-
-    def column(self, key: str) -> str:
-        return self.column_names.get(key, HEADERS[key])
-
-    def error(self, line: int, column: str, message: str) -> None:
-        self.errors.append(RowError(line, column, message))
-
-    def cell(self, values: list[Any], key: str) -> Any:
-        index = self.at.get(key)
-        return "" if index is None else values[index]
-
-    def text(self, values: list[Any], key: str, line: int, max_length: int) -> str:
-        text = cell_text(self.cell(values, key))
-        if len(text) > max_length:
-            self.error(line, self.column(key), _("At most %(n)d characters.") % {"n": max_length})
-            return text[:max_length]
-        return text
 
     def date(self, values: list[Any], key: str, line: int) -> dt.date | None:
         raw = self.cell(values, key)

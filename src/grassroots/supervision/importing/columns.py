@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 from django.utils.translation import gettext as _
 
+from grassroots.common.importing import Column
 from grassroots.common.tabular import (
     ImportRefused,
     cell_text,
@@ -20,16 +21,6 @@ from grassroots.supervision.models import QUANTITY_PLACES, TaskKind, TaskLevel
 
 if TYPE_CHECKING:
     pass
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column of the task sheet: its key, the headers it accepts (the first is the
-    one the template and the messages use) and whether it must be there."""
-
-    key: str
-    headers: tuple[str, ...]
-    required: bool = False
 
 
 COLUMNS: Final = (
