@@ -46,16 +46,17 @@ from grassroots.cadres.queries import (
 from grassroots.cadres.states import CadreStatus
 from grassroots.cadres.views.files import (
     PAGE_SIZE,
+    chosen_unit,
     detail_url,
     form_page,
     posted,
     querystring,
     visible_cadre,
+    within_unit,
 )
 from grassroots.common.http import user_of
 from grassroots.org.models import User
 from grassroots.org.permissions import require
-from grassroots.org.queries import subtree_q
 
 
 def _back(cadre: Cadre) -> tuple[str, str]:
@@ -266,12 +267,8 @@ def training_short(request: HttpRequest) -> HttpResponse:
     require(user, p.VIEW_FILE)
     year = timezone.localdate().year
     units = units_for(user, p.VIEW_FILE)
-    code = request.GET.get("unit", "")
-    within = next((u for u in units if u.code == code), None) if code else None
-    cadres = cadres_visible_to(user)
-    if within is not None:
-        cadres = cadres.filter(subtree_q("unit__path", within.path))
-    found = short_of_hours(cadres, year)
+    within = chosen_unit(units, request.GET.get("unit", ""))
+    found = short_of_hours(within_unit(cadres_visible_to(user), within), year)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -124,6 +125,17 @@ def safe_next(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
+
+
+def chosen_unit(units: list[Unit], code: str | None) -> Unit | None:
+    """The unit of ``units`` whose code a filter gave (``None``: none given, or not one
+    of them)."""
+    return next((u for u in units if u.code == code), None) if code else None
+
+
+def within_unit(qs: QuerySet[Any], unit: Unit | None, field: str = "unit__path") -> QuerySet[Any]:
+    """``qs`` limited to ``unit`` and below when a unit was chosen."""
+    return qs if unit is None else qs.filter(subtree_q(field, unit.path))
 
 
 def visible_cadre(user: User, pk: int) -> Cadre:
@@ -255,9 +267,7 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
     cadres = cadres_visible_to(user)
     if text := (data.get("q") or "").strip():
         cadres = cadres.filter(name__icontains=text)
-    if code := data.get("unit"):
-        unit = next(u for u in units if u.code == code)
-        cadres = cadres.filter(subtree_q("unit__path", unit.path))
+    cadres = within_unit(cadres, chosen_unit(units, data.get("unit")))
     for name in ("level", "education", "gender", "ethnicity", "status"):
         if value := data.get(name):
             cadres = cadres.filter(**{name: value})

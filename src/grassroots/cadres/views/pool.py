@@ -52,23 +52,20 @@ from grassroots.cadres.shape import pool_shape
 from grassroots.cadres.states import Education, ReserveStatus
 from grassroots.cadres.views.files import (
     PAGE_SIZE,
+    chosen_unit,
     detail_url,
     form_page,
     posted,
     querystring,
     visible_cadre,
+    within_unit,
 )
 from grassroots.common.http import user_of
 from grassroots.org.models import Unit, User
 from grassroots.org.permissions import can, require
-from grassroots.org.queries import subtree_q
 
 #: Units whose shape the pool page draws one by one (the overall shape is always drawn).
 SHAPE_UNITS = 50
-
-
-def _chosen_unit(units: list[Unit], code: str | None) -> Unit | None:
-    return next((u for u in units if u.code == code), None) if code else None
 
 
 @login_required
@@ -82,10 +79,8 @@ def pool(request: HttpRequest) -> HttpResponse:
     units = units_for(user, p.VIEW_FILE)
     form = PoolFilterForm(request.GET or None, units=units)
     data = valid_data(form)
-    within = _chosen_unit(units, data.get("unit"))
-    entries = reserve_entries_visible_to(user)
-    if within is not None:
-        entries = entries.filter(subtree_q("unit__path", within.path))
+    within = chosen_unit(units, data.get("unit"))
+    entries = within_unit(reserve_entries_visible_to(user), within)
     if text := (data.get("q") or "").strip():
         entries = entries.filter(cadre__name__icontains=text)
     if level := data.get("target_level"):
@@ -173,9 +168,13 @@ def nominate_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _visible_entry(user: User, pk: int) -> ReserveEntry:
-    found: ReserveEntry = get_object_or_404(reserve_entries_visible_to(user), pk=pk)
-    return found
+def _managed_entry(request: HttpRequest, pk: int) -> tuple[User, ReserveEntry]:
+    """The viewer and the pool entry ``pk``: 404 unless they may see it, 403 unless they
+    may manage it."""
+    user = user_of(request)
+    entry: ReserveEntry = get_object_or_404(reserve_entries_visible_to(user), pk=pk)
+    require(user, p.MANAGE, entry)
+    return user, entry
 
 
 def _entry_facts(entry: ReserveEntry) -> list[tuple[Any, Any]]:
@@ -197,9 +196,7 @@ def _entry_facts(entry: ReserveEntry) -> list[tuple[Any, Any]]:
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The organisation department admits a nomination into the pool, or not (with the
     reason)."""
-    user = user_of(request)
-    entry = _visible_entry(user, pk)
-    require(user, p.MANAGE, entry)
+    user, entry = _managed_entry(request, pk)
     return form_page(
         request,
         user=user,
@@ -224,9 +221,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def remove_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a reserve out of the pool, with the reason."""
-    user = user_of(request)
-    entry = _visible_entry(user, pk)
-    require(user, p.MANAGE, entry)
+    user, entry = _managed_entry(request, pk)
     return form_page(
         request,
         user=user,
@@ -272,10 +267,8 @@ def key_posts(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The key post was added."))
                 return HttpResponseRedirect(request.get_full_path())
     code = request.GET.get("unit", "")
-    within = _chosen_unit(units, code)
-    posts = key_posts_visible_to(user)
-    if within is not None:
-        posts = posts.filter(subtree_q("unit__path", within.path))
+    within = chosen_unit(units, code)
+    posts = within_unit(key_posts_visible_to(user), within)
     page = Paginator(posts.order_by("unit__path", "level", "title", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

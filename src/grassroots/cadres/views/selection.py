@@ -42,7 +42,7 @@ from grassroots.cadres.forms_selection import (
     VacancyForm,
 )
 from grassroots.cadres.models import Cadre, Candidate, KeyPost, Vacancy
-from grassroots.cadres.queries import scope_paths_for, within_paths
+from grassroots.cadres.queries import UNIT_LIMIT, scope_paths_for, units_for, within_paths
 from grassroots.cadres.queries_selection import (
     passed_over,
     pool_for,
@@ -52,14 +52,13 @@ from grassroots.cadres.queries_selection import (
 )
 from grassroots.cadres.scoring import FACTOR_LABELS, FACTORS, describe_reasons, describe_value
 from grassroots.cadres.states import VacancyState
+from grassroots.cadres.views.files import querystring
 from grassroots.common.http import user_of
-from grassroots.org.models import Unit, UnitKind, User, is_within
+from grassroots.org.models import User, is_within
 from grassroots.org.permissions import can
 
 PAGE_SIZE = 30
 RANKING_PAGE_SIZE = 50
-#: A select with more units than this is not usable anyway.
-UNIT_LIMIT = 2000
 
 
 def _viewer(request: HttpRequest) -> User:
@@ -68,12 +67,6 @@ def _viewer(request: HttpRequest) -> User:
     if not can(user, p.VIEW_FILE):
         raise Http404
     return user
-
-
-def _querystring(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 # --- the list ----------------------------------------------------------------------------
@@ -103,7 +96,7 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
             "selection",
             form=form,
             page=page,
-            querystring=_querystring(request),
+            querystring=querystring(request),
             may_manage=can(user, p.MANAGE),
         ),
     )
@@ -112,23 +105,13 @@ def vacancy_list(request: HttpRequest) -> HttpResponse:
 # --- a new vacancy -----------------------------------------------------------------------
 
 
-def _manageable_units(user: User) -> list[Unit]:
-    """Units where the user may open a vacancy (grids excepted), in path order."""
-    return list(
-        within_paths(Unit.objects.filter(active=True), scope_paths_for(user, p.MANAGE), "path")
-        .exclude(kind=UnitKind.GRID)
-        .defer("geometry")
-        .order_by("path")[:UNIT_LIMIT]
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def vacancy_new(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
     if not can(user, p.MANAGE):
         raise PermissionDenied
-    units = _manageable_units(user)
+    units = units_for(user, p.MANAGE)
     key_posts = list(
         within_paths(KeyPost.objects.select_related("unit"), scope_paths_for(user, p.MANAGE))[
             :UNIT_LIMIT
@@ -261,10 +244,29 @@ def _managed(request: HttpRequest, pk: int) -> tuple[User, Vacancy]:
     return user, vacancy
 
 
-def _closed(vacancy: Vacancy, exc: CadresError) -> str:
-    """The refusal shown above the page when the vacancy's forms are gone (it was
-    decided or cancelled meanwhile); otherwise the form carries it."""
-    return str(exc.message) if vacancy.state != VacancyState.OPEN else ""
+def _refused(
+    request: HttpRequest,
+    vacancy: Vacancy,
+    exc: CadresError,
+    *,
+    decide_form: DecideForm | None = None,
+    cancel_form: CancelForm | None = None,
+) -> HttpResponse:
+    """The page again after the action refused a form: the error on the form's field, and
+    above the page too when the vacancy's forms are gone (it was decided or cancelled
+    meanwhile)."""
+    vacancy.refresh_from_db()
+    for form in (decide_form, cancel_form):
+        if form is not None:
+            apply_error(form, exc)
+    return _page(
+        request,
+        vacancy,
+        decide_form=decide_form,
+        cancel_form=cancel_form,
+        error=str(exc.message) if vacancy.state != VacancyState.OPEN else "",
+        status=exc.http_status,
+    )
 
 
 def _back(vacancy: Vacancy) -> HttpResponseRedirect:
@@ -338,11 +340,7 @@ def vacancy_decide(request: HttpRequest, pk: int) -> HttpResponse:
             skip_reason=data["skip_reason"],
         )
     except CadresError as exc:
-        vacancy.refresh_from_db()
-        apply_error(form, exc)
-        return _page(
-            request, vacancy, decide_form=form, error=_closed(vacancy, exc), status=exc.http_status
-        )
+        return _refused(request, vacancy, exc, decide_form=form)
     messages.success(request, _("The committee's decision is recorded and the appointment made."))
     return _back(vacancy)
 
@@ -357,10 +355,6 @@ def vacancy_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         cancel_vacancy(vacancy.pk, actor=user, reason=form.cleaned_data["reason"])
     except CadresError as exc:
-        vacancy.refresh_from_db()
-        apply_error(form, exc)
-        return _page(
-            request, vacancy, cancel_form=form, error=_closed(vacancy, exc), status=exc.http_status
-        )
+        return _refused(request, vacancy, exc, cancel_form=form)
     messages.success(request, _("The vacancy is cancelled."))
     return _back(vacancy)

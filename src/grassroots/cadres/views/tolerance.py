@@ -36,7 +36,7 @@ from grassroots.cadres import checklist as cl
 from grassroots.cadres.actions import tolerance as actions
 from grassroots.cadres.context import section
 from grassroots.cadres.errors import CadresConflict, CadresError, IllegalTransition
-from grassroots.cadres.forms import apply_error
+from grassroots.cadres.forms import apply_error, valid_data
 from grassroots.cadres.forms_tolerance import (
     REFUSE,
     TOLERATE,
@@ -88,13 +88,7 @@ def _may_apply(user: User) -> bool:
 
 
 def _filtered(cases: QuerySet[ToleranceCase], form: FilterForm) -> QuerySet[ToleranceCase]:
-    if not form.is_bound:
-        return cases
-    if not form.is_valid():
-        # apply what parsed; the rest is shown with its error
-        data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
-    else:
-        data = form.cleaned_data
+    data = valid_data(form)  # what parsed; the rest is shown with its error
     if state := data.get("state"):
         cases = cases.filter(state=state)
     if unit := data.get("unit"):
