@@ -46,10 +46,11 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
 
 from grassroots.cadres.models import Cadre, KeyPost, PostRecord, ReserveEntry
-from grassroots.cadres.shape import excellent_quota, id_check_char
+from grassroots.cadres.shape import add_years, excellent_quota, id_check_char
 from grassroots.cadres.states import (
     Appraisal,
     CadreStatus,
@@ -184,7 +185,7 @@ class CadreSummary:
 
 
 @contextmanager
-def _clock() -> Iterator[Callable[[dt.datetime], None]]:
+def replay_clock() -> Iterator[Callable[[dt.datetime], None]]:
     """Set ``timezone.now`` to the moments of the replay — and the defaults of the cadres'
     and the audit's fields that take it (a field holds the function it was given, which
     patching the module does not reach)."""
@@ -210,7 +211,7 @@ def _clock() -> Iterator[Callable[[dt.datetime], None]]:
         yield set_to
 
 
-def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+def local_at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
@@ -271,13 +272,6 @@ def _education(rng: random.Random, level: str) -> str:
     )[0]
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 class _Files:
     """The files of the demo county's townships and villages, written in bulk."""
 
@@ -308,8 +302,8 @@ class _Files:
                 gender = Gender.FEMALE if spec.female >= 1 else Gender.MALE
                 ethnicity = "汉族"
             born = self.people.birthday(spec.ages)
-            grassroots = _add_years(born, rng.randint(21, 26))
-            joined = _add_years(born, rng.randint(20, 30))
+            grassroots = add_years(born, rng.randint(21, 26))
+            joined = add_years(born, rng.randint(20, 30))
             cadre = Cadre(
                 name=name,
                 gender=gender,
@@ -430,7 +424,7 @@ class _Township:
             self.steps.append((moment, len(self.steps), step))
 
     def days_ago(self, days: int, hour: int = 10) -> dt.datetime:
-        return _at(self.today - dt.timedelta(days=days), hour)
+        return local_at(self.today - dt.timedelta(days=days), hour)
 
     def run(self, progress: ProgressCallback | None) -> None:
         self.plan_training()
@@ -439,7 +433,7 @@ class _Township:
         self.plan_moments()
         self.plan_grades()
         self.steps.sort(key=lambda s: (s[0], s[1]))
-        with _clock() as set_clock:
+        with replay_clock() as set_clock:
             for n, (moment, _seq, step) in enumerate(self.steps, start=1):
                 set_clock(moment)
                 step()
@@ -476,7 +470,7 @@ class _Township:
                         )  # fmt: skip
                         self.summary.trainings += 1
 
-                    self.at(_at(end + dt.timedelta(days=2)), step)
+                    self.at(local_at(end + dt.timedelta(days=2)), step)
 
     # --- the pool ------------------------------------------------------------------------
 
@@ -588,7 +582,7 @@ class _Township:
                     self.later[c.pk] = (t.pk, e, a)
                     self.summary.temperings += 1
 
-                self.at(_at(start - dt.timedelta(days=7)), evaluated)
+                self.at(local_at(start - dt.timedelta(days=7)), evaluated)
 
                 def evaluate(c: Cadre = cadre) -> None:
                     pk, _end, a = self.later[c.pk]
@@ -597,7 +591,7 @@ class _Township:
                         remarks="期满考核：能沉下身子扎根一线，敢于担当，化解矛盾能力明显提升。",
                     )  # fmt: skip
 
-                self.at(_at(end + dt.timedelta(days=5)), evaluate)
+                self.at(local_at(end + dt.timedelta(days=5)), evaluate)
             else:  # ongoing
                 start = self.today - dt.timedelta(days=60 + 20 * n)
                 end = self.today + dt.timedelta(days=120 + 30 * n)
@@ -611,7 +605,7 @@ class _Township:
                     )
                     self.summary.temperings += 1
 
-                self.at(_at(start - dt.timedelta(days=5)), ongoing)
+                self.at(local_at(start - dt.timedelta(days=5)), ongoing)
             if leaders:
                 mentor = leaders[n % len(leaders)]
 
@@ -643,23 +637,24 @@ class _Township:
                 record_key_moment(c, actor=self.leader, kind=k, occurred_on=d, title=t, detail=x)
                 self.summary.key_moments += 1
 
-            self.at(_at(day + dt.timedelta(days=1)), step)
+            self.at(local_at(day + dt.timedelta(days=1)), step)
 
     def plan_grades(self) -> None:
         """Last year's grades, unit by unit: the unit's quota of Excellent grades to its
         best (by a fixed draw), one Basically competent in the township, the rest
         Competent."""
         from grassroots.cadres.actions.files import set_grade
-        from grassroots.cadres.queries import policy_for
+        from grassroots.cadres.queries import policies_for
 
         year = self.today.year - 1
-        decided = min(_at(dt.date(self.today.year, 1, 15), 15), self.days_ago(1))
+        decided = min(local_at(dt.date(self.today.year, 1, 15), 15), self.days_ago(1))
         by_unit: dict[int, list[Cadre]] = {}
         for cadre in self.cadres:
             by_unit.setdefault(cadre.unit_id, []).append(cadre)
+        policies = policies_for(group[0].unit for group in by_unit.values())  # one query
         for unit_cadres in by_unit.values():
             unit = unit_cadres[0].unit
-            quota = excellent_quota(len(unit_cadres), policy_for(unit).excellent_quota_percent)
+            quota = excellent_quota(len(unit_cadres), policies[unit.pk].excellent_quota_percent)
             order = sorted(unit_cadres, key=lambda c: self.rng.random())
             for n, cadre in enumerate(order):
                 grade = YearGrade.EXCELLENT if n < quota else YearGrade.COMPETENT
@@ -677,18 +672,20 @@ def seed_cadres(*, rng: random.Random, progress: ProgressCallback | None = None)
     """The demo's cadres (see the module docstring); what was written."""
     today = timezone.localdate()
     summary = CadreSummary()
-    with _clock() as set_clock:
-        set_clock(_at(dt.date(today.year - 1, 1, 1), 9))
+    with replay_clock() as set_clock:
+        set_clock(local_at(dt.date(today.year - 1, 1, 1), 9))
         summary.files, summary.key_posts = seed_files(rng, today)
     if summary.files and Unit.objects.filter(code=DEMO_TOWNSHIP).exists():
         _Township(rng, today, summary).run(progress)
         from grassroots.demo.cadres_cycle import seed_cycle
 
-        cycle = seed_cycle(rng=rng)
+        cycle = seed_cycle()
         summary.vacancies = cycle.filled + cycle.open_ranked
         summary.tolerance = cycle.tolerance
-    summary.reserves = {
-        status: ReserveEntry.objects.filter(status=status).count()
-        for status in ReserveEntry.objects.values_list("status", flat=True).distinct()
-    }
+    summary.reserves = dict(
+        ReserveEntry.objects.order_by("status")
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
     return summary

@@ -23,7 +23,6 @@ Steps that cannot have happened by now are left out.
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
@@ -46,7 +45,7 @@ from grassroots.cadres.states import (
     TemperingState,
     ToleranceState,
 )
-from grassroots.demo.cadres import DEMO_TOWNSHIP, _at, _clock
+from grassroots.demo.cadres import DEMO_TOWNSHIP, local_at, replay_clock
 from grassroots.org.models import Unit, User
 
 if TYPE_CHECKING:
@@ -72,8 +71,7 @@ class CycleSummary:
 
 
 class _Cycle:
-    def __init__(self, rng: random.Random, today: dt.date) -> None:
-        self.rng = rng
+    def __init__(self, today: dt.date) -> None:
         self.today = today
         self.now = timezone.now()
         self.township = Unit.objects.get(code=DEMO_TOWNSHIP)
@@ -89,7 +87,7 @@ class _Cycle:
         self.summary = CycleSummary()
 
     def days_ago(self, days: int, hour: int = 10) -> dt.datetime:
-        return _at(self.today - dt.timedelta(days=days), hour)
+        return local_at(self.today - dt.timedelta(days=days), hour)
 
     # --- selection -----------------------------------------------------------------------
 
@@ -116,7 +114,7 @@ class _Cycle:
         if best is None:
             return
         meeting = self.today - dt.timedelta(days=60)
-        set_clock(_at(meeting, 16))
+        set_clock(local_at(meeting, 16))
         decide_vacancy(
             vacancy.pk,
             actor=self.org,
@@ -152,7 +150,7 @@ class _Cycle:
         if leaving is None:
             return
         left_on = self.today - dt.timedelta(days=30)
-        set_clock(_at(left_on))
+        set_clock(local_at(left_on))
         set_cadre_status(
             leaving, actor=self.org, status=CadreStatus.LEFT, on=left_on, note="调任市级部门任职"
         )
@@ -175,7 +173,7 @@ class _Cycle:
             first = dt.date(year, month, 1)
             after = (first + dt.timedelta(days=32)).replace(day=1)
             # application, verification, decision, five working days of notice, recompute
-            if _at(after + dt.timedelta(days=DECIDE_DAY + 12)) > self.now:
+            if local_at(after + dt.timedelta(days=DECIDE_DAY + 12)) > self.now:
                 continue
             score = (
                 Score.objects.filter(
@@ -209,13 +207,17 @@ class _Cycle:
         if found is None:
             return
         run, score, after = found
-        clock = set_clock
         unit = score.unit
-        key = KeyPost.objects.filter(unit=unit, holder__status=CadreStatus.ACTIVE).order_by("pk")
-        head = next((k.holder for k in key.select_related("holder")[:1]), None)
+        key = (
+            KeyPost.objects.filter(unit=unit, holder__status=CadreStatus.ACTIVE)
+            .select_related("holder")
+            .order_by("pk")
+            .first()
+        )
+        head = key.holder if key is not None else None
         month = dt.date(after.year, after.month, 1) - dt.timedelta(days=1)
         items = min(int(score.raw_value or 0), 2)
-        clock(_at(after + dt.timedelta(days=APPLY_DAY)))
+        set_clock(local_at(after + dt.timedelta(days=APPLY_DAY)))
         case = apply_tolerance(
             actor=self.leader,
             unit=unit,
@@ -226,12 +228,12 @@ class _Cycle:
                 "抢通道路，相关事件和任务因道路中断未能按期办结，已于道路抢通后全部办结，"
                 "未造成损失扩大。"
             ),
-            occurred_on=month.replace(day=min(18, month.day)),
+            occurred_on=month.replace(day=18),
             affected_month=month.replace(day=1),
             metric=score.indicator.metric,
             items=items,
         )
-        clock(_at(after + dt.timedelta(days=VERIFY_DAY)))
+        set_clock(local_at(after + dt.timedelta(days=VERIFY_DAY)))
         notes = {
             "exploration": "防汛抢险中的应急处置，未违反法律法规和政策规定。",
             "public_good": "为保障群众生命财产安全，无任何个人利益。",
@@ -242,7 +244,7 @@ class _Cycle:
             case.pk, actor=self.org, entries={k: (True, notes.get(k, "")) for k in KEYS}
         )
         decided = after + dt.timedelta(days=DECIDE_DAY)
-        clock(_at(decided, 15))
+        set_clock(local_at(decided, 15))
         case = decide_tolerance(
             case.pk,
             actor=self.org,
@@ -264,11 +266,11 @@ class _Cycle:
         )
         assert case.notice_ends is not None  # noqa: S101 - set by the decision
         ended = case.notice_ends + dt.timedelta(hours=1)
-        clock(ended)
+        set_clock(ended)
         close_notices(ended)
         done = timezone.localtime(ended).date() + dt.timedelta(days=3)
-        if _at(done, 17) <= self.now:
-            clock(_at(done, 17))
+        if local_at(done, 17) <= self.now:
+            set_clock(local_at(done, 17))
             complete_measure(
                 measure.pk, actor=self.leader, done_on=done, note="预案已修订并经两委会通过。"
             )
@@ -277,18 +279,18 @@ class _Cycle:
             return
         self.summary.tolerance.append(case.number)
         again = timezone.localtime(ended).date() + dt.timedelta(days=1)
-        clock(_at(again, 9))
+        set_clock(local_at(again, 9))
         compute_run(run.scheme, run.period, actor=self.office)
         self.summary.recomputed.append(run.period)
 
 
-def seed_cycle(*, rng: random.Random) -> CycleSummary:
+def seed_cycle() -> CycleSummary:
     """A vacancy filled, one open and ranked, a tolerance case in effect that waives a
     deduction (see the module docstring)."""
     if not Unit.objects.filter(code=DEMO_TOWNSHIP).exists():
         return CycleSummary()
-    cycle = _Cycle(rng, timezone.localdate())
-    with _clock() as set_clock:
+    cycle = _Cycle(timezone.localdate())
+    with replay_clock() as set_clock:
         cycle.filled(set_clock)
         cycle.open_ranked(set_clock)
         cycle.tolerance(set_clock)
