@@ -47,6 +47,7 @@ from grassroots.cadres.states import (
     TemperingState,
     YearGrade,
 )
+from grassroots.common import cleaning
 from grassroots.common.masking import mask_id_number, mask_phone
 from grassroots.org.models import Unit, UnitKind
 from grassroots.org.permissions import require
@@ -86,19 +87,11 @@ def pk_of(ref: object, model: type[models.Model], *, field: str) -> int:
 def clean_text(
     value: object, *, field: str, required: bool = False, max_length: int = NOTE_MAX
 ) -> str:
-    """A stripped text; ``CadresError`` when missing (if required) or too long."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise CadresError(_("This must be text."), field=field)
-    text = value.replace("\x00", "").strip()
-    if required and not text:
-        raise CadresError(_("This field is required."), field=field, code="required")
-    if len(text) > max_length:
-        raise CadresError(
-            _("At most %(n)d characters.") % {"n": max_length}, field=field, code="too_long"
-        )
-    return text
+    """A stripped text; ``CadresError`` when missing (if required) or too long.
+    (``common.cleaning.clean_text``)."""
+    return cleaning.clean_text(
+        value, field=field, error=CadresError, required=required, max_length=max_length
+    )
 
 
 def clean_choice(value: object, choices: type[models.TextChoices], *, field: str) -> str:

@@ -13,6 +13,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grassroots.common import cleaning
 from grassroots.events import notifications
 from grassroots.events.attachments import PreparedPhoto, prepare_photos, store_photos
 from grassroots.events.errors import EventConflict, EventError, EventNotFound, IllegalTransition
@@ -146,19 +147,11 @@ def authorize(actor: User | None, action: str, *targets: Place) -> int | None:
 def clean_text(
     value: object, *, field: str, required: bool = False, max_length: int = NOTE_MAX
 ) -> str:
-    """A stripped note or reason; EventError when missing (if required) or too long."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise EventError(_("This must be text."), field=field)
-    text = value.replace("\x00", "").strip()
-    if required and not text:
-        raise EventError(_("This field is required."), field=field, code="required")
-    if len(text) > max_length:
-        raise EventError(
-            _("At most %(n)d characters.") % {"n": max_length}, field=field, code="too_long"
-        )
-    return text
+    """A stripped note or reason; EventError when missing (if required) or too long.
+    (``common.cleaning.clean_text``)."""
+    return cleaning.clean_text(
+        value, field=field, error=EventError, required=required, max_length=max_length
+    )
 
 
 def iso(moment: dt.datetime | None) -> str | None:

@@ -18,6 +18,7 @@ from django.db import OperationalError, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grassroots.common import cleaning
 from grassroots.org.models import Unit, is_within
 from grassroots.org.permissions import require, role_may
 from grassroots.org.queries import active_grants
@@ -192,19 +193,11 @@ def authorize_own_unit(actor: User | None, action: str, unit: Unit) -> int | Non
 def clean_text(
     value: object, *, field: str, required: bool = False, max_length: int = NOTE_MAX
 ) -> str:
-    """A stripped text; SupervisionError when missing (if required) or too long."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise SupervisionError(_("This must be text."), field=field)
-    text = value.replace("\x00", "").strip()
-    if required and not text:
-        raise SupervisionError(_("This field is required."), field=field, code="required")
-    if len(text) > max_length:
-        raise SupervisionError(
-            _("At most %(n)d characters.") % {"n": max_length}, field=field, code="too_long"
-        )
-    return text
+    """A stripped text; SupervisionError when missing (if required) or too long.
+    (``common.cleaning.clean_text``)."""
+    return cleaning.clean_text(
+        value, field=field, error=SupervisionError, required=required, max_length=max_length
+    )
 
 
 def clean_date(value: object, *, field: str) -> dt.date:
