@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.cadres import shape
 from grassroots.cadres.states import (
     OPEN_RESERVE,
     Applicant,
@@ -141,8 +142,7 @@ class Cadre(InUnit, models.Model):
         return self.name
 
     def age_on(self, day: dt.date) -> int:
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return shape.age_on(self.birth_date, day)
 
 
 class FileView(models.Model):

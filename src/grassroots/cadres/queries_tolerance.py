@@ -186,13 +186,6 @@ def under_notice(now: dt.datetime) -> QuerySet[ToleranceCase]:
     )
 
 
-def public_case(number: str, now: dt.datetime) -> ToleranceCase | None:
-    """The case numbered ``number`` if it is under public notice now."""
-    if not number or "\x00" in number:  # PostgreSQL refuses a NUL in a parameter
-        return None
-    return under_notice(now).filter(number=number.strip().upper()).first()
-
-
 def noticed_case(number: str) -> ToleranceCase | None:
     """The case numbered ``number`` if it was ever put under public notice (whatever came
     of it since): the public objection form answers for these, and 404 for the others."""
