@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from grassroots.common.management.imports import FileImportCommand
 from grassroots.events.importing import EventImportError, ImportSummary, import_events
 from grassroots.events.models import EventSource
 from grassroots.events.states import EventStatus
-from grassroots.org.divisions import TerminalProgress
 from grassroots.org.models import User
 
+if TYPE_CHECKING:
+    from grassroots.org.divisions import ProgressCallback
 
-class Command(BaseCommand):
+
+class Command(FileImportCommand):
     help = (
         "Import historical events (e.g. a 12345 hotline export) from a CSV or Excel file. "
         "Every row is checked first and every problem is listed by line; any problem and "
         "nothing is imported. Columns: see grassroots/events/importing/__init__.py."
     )
+    refused = EventImportError
+    user_help = "the person recorded on the timeline and audit"
+    user_required = False
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="the .csv or .xlsx file")
+    def add_import_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--skip-existing",
             action="store_true",
@@ -37,43 +40,32 @@ class Command(BaseCommand):
             help="source of rows that name none: patrol, resident, hotline, open311 or "
             "import (default)",
         )
-        parser.add_argument(
-            "--user", metavar="USERNAME", help="the person recorded on the timeline and audit"
-        )
-        parser.add_argument(
-            "--encoding", default="auto", help="CSV encoding (default: UTF-8, else GB18030)"
-        )
-        parser.add_argument("--sheet", help="the workbook's sheet (default: the first)")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="check the file only, write nothing"
-        )
-        parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        actor = None
-        if options["user"]:
-            actor = User.objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(_("No user %(username)s.") % {"username": options["user"]})
-        quiet = options["quiet"] or options["verbosity"] < 1
-        with TerminalProgress(enabled=not quiet and sys.stderr.isatty()) as bar:
-            try:
-                summary = import_events(
-                    options["file"],
-                    skip_existing=options["skip_existing"],
-                    source=options["source"],
-                    actor=actor,
-                    encoding=options["encoding"],
-                    sheet=options["sheet"],
-                    dry_run=options["dry_run"],
-                    progress=bar.callback,
-                )
-            except EventImportError as exc:
-                for error in exc.errors:
-                    self.stderr.write(str(error))
-                raise CommandError(str(exc)) from exc
-        if options["verbosity"] >= 1:
-            self.stdout.write(render_summary(summary), ending="")
+    def find_actor(self, username: str | None) -> User | None:
+        """The user named ``--user`` (active or not), or nobody without one."""
+        if not username:
+            return None
+        actor = User.objects.filter(username=username).first()
+        if actor is None:
+            raise CommandError(_("No user %(username)s.") % {"username": username})
+        return actor
+
+    def run_import(
+        self, options: dict[str, Any], actor: User | None, progress: ProgressCallback | None
+    ) -> ImportSummary:
+        return import_events(
+            options["file"],
+            skip_existing=options["skip_existing"],
+            source=options["source"],
+            actor=actor,
+            encoding=options["encoding"],
+            sheet=options["sheet"],
+            dry_run=options["dry_run"],
+            progress=progress,
+        )
+
+    def render_summary(self, summary: ImportSummary) -> str:
+        return render_summary(summary)
 
 
 def render_summary(summary: ImportSummary) -> str:

@@ -4,65 +4,43 @@ nothing (see ``grassroots.supervision.importing``)."""
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from grassroots.org.divisions import TerminalProgress
-from grassroots.org.models import User
+from grassroots.common.management.imports import FileImportCommand
 from grassroots.supervision.importing import ImportSummary, TaskImportError, import_tasks
 from grassroots.supervision.models import TaskKind
 
+if TYPE_CHECKING:
+    from grassroots.org.divisions import ProgressCallback
+    from grassroots.org.models import User
 
-class Command(BaseCommand):
+
+class Command(FileImportCommand):
     help = (
         "Import supervised tasks and their cascade from the supervision office's CSV or "
         "Excel sheet. Every row is checked first and every problem is listed by line and "
         "column; any problem and nothing is imported. Columns: see "
         "grassroots/supervision/importing/columns.py."
     )
+    refused = TaskImportError
+    user_help = "who deploys the tasks (recorded on the timeline and audit)"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="the .csv or .xlsx file")
-        parser.add_argument(
-            "--user",
-            metavar="USERNAME",
-            required=True,
-            help="who deploys the tasks (recorded on the timeline and audit)",
+    def run_import(
+        self, options: dict[str, Any], actor: User, progress: ProgressCallback | None
+    ) -> ImportSummary:
+        return import_tasks(
+            options["file"],
+            actor=actor,
+            encoding=options["encoding"],
+            sheet=options["sheet"],
+            dry_run=options["dry_run"],
+            progress=progress,
         )
-        parser.add_argument(
-            "--encoding", default="auto", help="CSV encoding (default: UTF-8, else GB18030)"
-        )
-        parser.add_argument("--sheet", help="the workbook's sheet (default: the first)")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="check the file only, write nothing"
-        )
-        parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        actor = User.objects.filter(username=options["user"], is_active=True).first()
-        if actor is None:
-            raise CommandError(_("No user %(username)s.") % {"username": options["user"]})
-        quiet = options["quiet"] or options["verbosity"] < 1
-        with TerminalProgress(enabled=not quiet and sys.stderr.isatty()) as bar:
-            try:
-                summary = import_tasks(
-                    options["file"],
-                    actor=actor,
-                    encoding=options["encoding"],
-                    sheet=options["sheet"],
-                    dry_run=options["dry_run"],
-                    progress=bar.callback,
-                )
-            except TaskImportError as exc:
-                for error in exc.errors:
-                    self.stderr.write(str(error))
-                raise CommandError(str(exc)) from exc
-        if options["verbosity"] >= 1:
-            self.stdout.write(render_summary(summary), ending="")
+    def render_summary(self, summary: ImportSummary) -> str:
+        return render_summary(summary)
 
 
 def render_summary(summary: ImportSummary) -> str:
