@@ -262,16 +262,18 @@ def test_the_file_shows_its_records(
     )
     monkeypatch.setattr(
         "grassroots.cadres.views.files.published_results",
-        lambda ids, year=None: [
+        lambda ids, year=None, years=(): [
             {
                 "unit_id": ids[0],
-                "period": f"{year}",
+                "year": y,
+                "period": f"{y}",
                 "total": Decimal("92.50"),
                 "rank": 2,
                 "group_size": 25,
                 "grade": "excellent",
                 "vetoed": False,
             }
+            for y in years
         ],
     )
     status, html = page(login(org_dept), f"/cadres/files/{deputy.pk}/")

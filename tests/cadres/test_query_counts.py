@@ -84,10 +84,9 @@ def test_the_file_lists_home_and_pool(
 
 
 def test_a_file(login: Any, make_cadre: Any, org_dept: Any, tree: dict[str, Any]) -> None:
-    """Posts, pool entries, training, mentors both ways, tempering and key moments. (Not
-    the yearly grades: each graded year reads its unit's published results through
-    ``assessment.queries.published_results``, which takes one year at a time.)"""
-    from grassroots.cadres.models import KeyMoment, Mentorship, PostRecord, TrainingRecord
+    """Posts, pool entries, training, mentors both ways, tempering, key moments and yearly
+    grades (their units' published results read in one call for all the years)."""
+    from grassroots.cadres.models import Grade, KeyMoment, Mentorship, PostRecord, TrainingRecord
 
     cadre = make_cadre()
     years = itertools.count(2025, -1)
@@ -118,6 +117,9 @@ def test_a_file(login: Any, make_cadre: Any, org_dept: Any, tree: dict[str, Any]
                 outcome="credit",
                 occurred_on=dt.date(year, 1, 1),
                 title="抗洪",
+            )
+            Grade.objects.create(
+                cadre=cadre, year=year, unit=unit, grade="competent", decided_by=org_dept
             )
             add_reserve(cadre, org_dept, unit=unit, status="appointed")
             add_record(cadre, org_dept, months=6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Self
 
 from django.db import models
@@ -31,8 +32,11 @@ class ScopedQuerySet(models.QuerySet[Any]):
         return self.filter(run=run)
 
 
-def published_results(unit_ids: list[int], *, year: int | None = None) -> list[dict[str, Any]]:
-    """The published (or frozen) results of these units, newest period first, as plain data.
+def published_results(
+    unit_ids: list[int], *, year: int | None = None, years: Iterable[int] | None = None
+) -> list[dict[str, Any]]:
+    """The published (or frozen) results of these units, newest period first, as plain data;
+    of the schemes of ``year`` or of ``years`` when given (each row says its ``year``).
 
     The named interface through which other apps (the cadres module: a unit's leaders'
     records show their unit's results and vetoes) read the assessment without its models.
@@ -50,6 +54,8 @@ def published_results(unit_ids: list[int], *, year: int | None = None) -> list[d
     )
     if year is not None:
         rows = rows.filter(run__scheme__year=year)
+    if years is not None:
+        rows = rows.filter(run__scheme__year__in=list(years))
     seen: set[tuple[int, str, int]] = set()
     found: list[dict[str, Any]] = []
     for r in rows:
@@ -61,6 +67,7 @@ def published_results(unit_ids: list[int], *, year: int | None = None) -> list[d
             {
                 "unit_id": r.unit_id,
                 "scheme": r.run.scheme.code,
+                "year": r.run.scheme.year,
                 "period": r.run.period,
                 "version": r.run.version,
                 "total": r.total,

@@ -306,14 +306,14 @@ def file_context(user: User, cadre: Cadre) -> dict[str, Any]:
     )
     grades = list(cadre.grades.select_related("unit"))
     results: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    for g in grades:
-        key = (g.unit_id, g.year)
-        if key not in results:
-            found = published_results([g.unit_id], year=g.year)
-            for row in found:
-                row["grade_label"] = RESULT_GRADES.get(row["grade"], row["grade"])
-            results[key] = found[:4]
-    graded = [(g, results[(g.unit_id, g.year)]) for g in grades]
+    if grades:
+        found = published_results(
+            sorted({g.unit_id for g in grades}), years=sorted({g.year for g in grades})
+        )
+        for row in found:
+            row["grade_label"] = RESULT_GRADES.get(row["grade"], row["grade"])
+            results.setdefault((row["unit_id"], row["year"]), []).append(row)
+    graded = [(g, results.get((g.unit_id, g.year), [])[:4]) for g in grades]
     may_manage = can(user, p.MANAGE, cadre)
     open_entry = next(
         (e for e in cadre.reserve_entries.all() if e.status in OPEN_RESERVE),
