@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any, Final
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -42,7 +41,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from grassroots.cadres import permissions as perms
 from grassroots.cadres.context import section
 from grassroots.cadres.exporting import (
-    XLSX_TYPE,
     TrainingLine,
     log_export,
     pool_workbook,
@@ -62,8 +60,9 @@ from grassroots.cadres.queries import (
 )
 from grassroots.cadres.shape import Progress
 from grassroots.cadres.states import CadreStatus, TrainingResult
+from grassroots.common.downloads import xlsx_response
 from grassroots.common.http import user_of
-from grassroots.common.uploads import KeptUploads, SpreadsheetUploadForm, safe_file_name
+from grassroots.common.uploads import KeptUploads, SpreadsheetUploadForm
 from grassroots.org.models import Unit, User, is_within
 from grassroots.org.permissions import require
 from grassroots.org.queries import subtree_q
@@ -148,22 +147,6 @@ def training_lines(cadres: QuerySet[Cadre], year: int) -> list[TrainingLine]:
 
 
 # --- downloads -----------------------------------------------------------------------------
-
-
-def file_name(text: str, fallback: str = "cadres") -> str:
-    return safe_file_name(text, fallback)
-
-
-def xlsx_response(data: bytes, name: str, ascii_name: str) -> HttpResponse:
-    """An .xlsx download named ``name`` (RFC 6266 ``filename*``) with ``ascii_name`` for
-    clients that know only ``filename``; never cached (personal data)."""
-    response = HttpResponse(data, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _export_page(request: HttpRequest, user: User, status: int = 200) -> HttpResponse:

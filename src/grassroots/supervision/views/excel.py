@@ -20,7 +20,6 @@ file, and (any session's) a day after upload, swept at each upload.
 from __future__ import annotations
 
 from typing import Any, Final
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,12 +30,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from grassroots.common.downloads import xlsx_response
 from grassroots.common.http import user_of
 from grassroots.common.uploads import KeptUploads, safe_file_name
 from grassroots.org.models import Unit, User
 from grassroots.org.permissions import require
 from grassroots.supervision import permissions as perms
-from grassroots.supervision.exporting import XLSX_TYPE, export_tasks, template_workbook
+from grassroots.supervision.exporting import export_tasks, template_workbook
 from grassroots.supervision.forms import TaskFilterForm, TaskImportForm
 from grassroots.supervision.importing import TaskImportError, import_tasks
 from grassroots.supervision.models import Task
@@ -60,18 +60,6 @@ def file_name(text: str, fallback: str = "tasks") -> str:
     """``text`` as a file name: no path separators or reserved characters, at most 80
     characters."""
     return safe_file_name(text, fallback)
-
-
-def xlsx_response(data: bytes, name: str, ascii_name: str) -> HttpResponse:
-    """An .xlsx download named ``name`` (RFC 6266 ``filename*`` in UTF-8, for Chinese
-    names) with ``ascii_name`` for clients that know only ``filename``."""
-    response = HttpResponse(data, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def visible_tree(task: Task, user: User) -> list[Task]:
