@@ -31,9 +31,10 @@ from grassroots.cadres.models import (
     Vacancy,
 )
 from grassroots.cadres.permissions import MANAGE, VIEW_FILE, VIEW_TOLERANCE
-from grassroots.cadres.queries import cadres_visible_to, scope_paths_for, within_paths
+from grassroots.cadres.queries import cadres_visible_to
 from grassroots.common.masking import mask_id_number, mask_phone
 from grassroots.org.permissions import can
+from grassroots.org.queries import grant_paths, scope_q
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -47,11 +48,8 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return within_paths(
-            super().get_queryset(request),
-            scope_paths_for(request.user, self.view_action),
-            field=self.scope_field,
-        )
+        paths = grant_paths(request.user, self.view_action)
+        return super().get_queryset(request).filter(scope_q((self.scope_field,), paths))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.cadres import shape
+from grassroots.cadres.permissions import VIEW_FILE, VIEW_TOLERANCE
 from grassroots.cadres.states import (
     OPEN_RESERVE,
     Applicant,
@@ -40,18 +41,38 @@ from grassroots.cadres.states import (
     YearGrade,
 )
 from grassroots.org.models import Unit
+from grassroots.org.queries import ScopedQuerySet
 
 USER = settings.AUTH_USER_MODEL
 
 
 class InUnit:
     """A record that belongs to ``unit``: the permission checks place it there
-    (``org.permissions.scope_paths``)."""
+    (``org.permissions.scope_paths``), and ``objects.visible_to(user, action)`` finds the
+    rows under the units where the user holds ``action`` (by default the one below)."""
 
     unit: Unit
 
     def scope_paths(self) -> tuple[str, ...]:
         return (self.unit.path,)
+
+
+class FileQuerySet(ScopedQuerySet):
+    """Rows placed by their unit and seen with ``cadres.view_file``."""
+
+    view_action = VIEW_FILE
+
+
+class CadreRecordQuerySet(FileQuerySet):
+    """A cadre's own records (tempering…), placed by the cadre's unit."""
+
+    scope_path_fields = ("cadre__unit__path",)
+
+
+class ToleranceQuerySet(ScopedQuerySet):
+    """Error-tolerance cases, seen with ``cadres.view_tolerance`` (the 纪委 too)."""
+
+    view_action = VIEW_TOLERANCE
 
 
 class Policy(InUnit, models.Model):
@@ -83,6 +104,8 @@ class Policy(InUnit, models.Model):
     #: Readiness weights ``{factor: points}`` (``scoring.FACTORS``); missing → default.
     weights = models.JSONField(_("readiness weights"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = FileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cadre policy")
@@ -126,6 +149,8 @@ class Cadre(InUnit, models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = FileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cadre")
@@ -203,6 +228,8 @@ class KeyPost(InUnit, models.Model):
         related_name="key_posts",
     )
 
+    objects = FileQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("key post")
         verbose_name_plural = _("key posts")
@@ -239,6 +266,8 @@ class ReserveEntry(InUnit, models.Model):
     entered_on = models.DateField(_("entered the pool on"), null=True, blank=True)
     exited_on = models.DateField(_("left the pool on"), null=True, blank=True)
     exit_reason = models.TextField(_("reason for leaving"), blank=True)
+
+    objects = FileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reserve entry")
@@ -332,6 +361,8 @@ class Tempering(models.Model):
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     assigned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(default=timezone.now)
+
+    objects = CadreRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tempering assignment")
@@ -453,6 +484,8 @@ class Vacancy(InUnit, CommitteeVote):
     )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
+    objects = FileQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("vacancy")
         verbose_name_plural = _("vacancies")
@@ -529,6 +562,8 @@ class ToleranceCase(InUnit, CommitteeVote):
     refused_reason = models.TextField(_("why not tolerated"), blank=True)
     #: Set when every corrective measure is done (纠错完成).
     corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
+
+    objects = ToleranceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("error-tolerance case")

@@ -19,48 +19,21 @@ from grassroots.cadres.models import (
     Tempering,
     TrainingRecord,
 )
-from grassroots.cadres.permissions import VIEW_FILE
 from grassroots.cadres.shape import Person, Progress, Ratio, reserve_ratio
 from grassroots.cadres.states import CadreStatus, ReserveStatus, TrainingResult, YearGrade
 from grassroots.org.models import PATH_SEPARATOR, Unit, UnitKind
-from grassroots.org.permissions import role_may
-from grassroots.org.queries import active_grants, scope_q, subtree_q
-
-
-def scope_paths_for(user: Any, action: str) -> list[str]:
-    """The unit paths under which ``user`` holds ``action`` (empty: nowhere; a superuser is
-    given the roots)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    if user.is_superuser:
-        return list(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True))
-    return sorted({g.path for g in active_grants(user) if role_may(g.role, action)})
-
-
-def within_paths(qs: QuerySet[Any], paths: list[str], field: str = "unit__path") -> QuerySet[Any]:
-    """``qs`` limited to rows whose ``field`` (a unit path) lies under one of ``paths``."""
-    if not paths:
-        return qs.none()
-    return qs.filter(scope_q((field,), set(paths)))
+from grassroots.org.queries import subtree_q
 
 
 def cadres_visible_to(user: Any) -> QuerySet[Cadre]:
     """The cadre files ``user`` may open (``cadres.view_file`` over the cadre's unit)."""
-    return within_paths(Cadre.objects.select_related("unit"), scope_paths_for(user, VIEW_FILE))
+    return Cadre.objects.visible_to(user).select_related("unit")
 
 
 def policy_for(unit: Unit) -> Policy:
     """The policy of the nearest unit at or above ``unit`` that has one; the defaults
     (unsaved) when none has."""
-    ancestors = unit.path.split(PATH_SEPARATOR)
-    paths = [PATH_SEPARATOR.join(ancestors[: i + 1]) for i in range(len(ancestors))]
-    found = (
-        Policy.objects.filter(unit__path__in=paths)
-        .select_related("unit")
-        .order_by("-unit__depth")
-        .first()
-    )
-    return found or Policy(unit=unit)
+    return policies_for([unit])[unit.pk]
 
 
 # --- more named reads (files, pool, development, grades) ----------------------------------
@@ -72,11 +45,9 @@ UNIT_LIMIT = 2000
 def units_for(user: Any, action: str, *, limit: int = UNIT_LIMIT) -> list[Unit]:
     """The active units (grids left out) in the subtrees where ``user`` holds ``action``,
     in path order: the choices of a unit select."""
-    paths = scope_paths_for(user, action)
-    if not paths:
-        return []
     return list(
-        Unit.objects.filter(scope_q(("path",), set(paths)), active=True)
+        Unit.objects.visible_to(user, action)
+        .filter(active=True)
         .exclude(kind=UnitKind.GRID)
         .defer("geometry")
         .order_by("path")[:limit]
@@ -112,24 +83,16 @@ def policies_for(units: Iterable[Unit]) -> dict[int, Policy]:
 
 def reserve_entries_visible_to(user: Any) -> QuerySet[ReserveEntry]:
     """Reserve entries of the units (nominating unit) where ``user`` may see files."""
-    return within_paths(
-        ReserveEntry.objects.select_related("cadre", "unit"), scope_paths_for(user, VIEW_FILE)
-    )
+    return ReserveEntry.objects.visible_to(user).select_related("cadre", "unit")
 
 
 def key_posts_visible_to(user: Any) -> QuerySet[KeyPost]:
-    return within_paths(
-        KeyPost.objects.select_related("unit", "holder"), scope_paths_for(user, VIEW_FILE)
-    )
+    return KeyPost.objects.visible_to(user).select_related("unit", "holder")
 
 
 def temperings_visible_to(user: Any) -> QuerySet[Tempering]:
     """Tempering assignments of the cadres whose files ``user`` may see."""
-    return within_paths(
-        Tempering.objects.select_related("cadre", "unit"),
-        scope_paths_for(user, VIEW_FILE),
-        field="cadre__unit__path",
-    )
+    return Tempering.objects.visible_to(user).select_related("cadre", "unit")
 
 
 def training_hours(cadre_ids: Iterable[int], year: int) -> dict[int, Decimal]:

@@ -23,8 +23,8 @@ from grassroots.cadres.models import (
     TrainingRecord,
     Vacancy,
 )
-from grassroots.cadres.permissions import MANAGE, VIEW_FILE
-from grassroots.cadres.queries import policy_for, scope_paths_for, within_paths
+from grassroots.cadres.permissions import MANAGE
+from grassroots.cadres.queries import policy_for
 from grassroots.cadres.scoring import (
     WINDOW_YEARS,
     Profile,
@@ -49,9 +49,10 @@ from grassroots.cadres.states import (
 def vacancies_visible_to(user: Any) -> QuerySet[Vacancy]:
     """Vacancies of the units where ``user`` may see cadre files (the organisation
     department everywhere it works; a township leader their township and its villages)."""
-    return within_paths(
-        Vacancy.objects.select_related("unit", "key_post", "opened_by").defer("unit__geometry"),
-        scope_paths_for(user, VIEW_FILE),
+    return (
+        Vacancy.objects.visible_to(user)
+        .select_related("unit", "key_post", "opened_by")
+        .defer("unit__geometry")
     )
 
 
@@ -65,11 +66,11 @@ def pool_for(vacancy: Vacancy, actor: Any) -> QuerySet[ReserveEntry]:
     vacancy's level, from anywhere the actor manages (``cadres.manage``: for the
     organisation department of the city, the whole city — reserves of other townships
     compete on the same record, 干部交流; the vacancy's own unit is not favoured)."""
-    return within_paths(
-        ReserveEntry.objects.filter(status=ReserveStatus.IN_POOL, target_level=vacancy.level)
+    return (
+        ReserveEntry.objects.visible_to(actor, MANAGE)
+        .filter(status=ReserveStatus.IN_POOL, target_level=vacancy.level)
         .select_related("cadre")
-        .order_by("pk"),
-        scope_paths_for(actor, MANAGE),
+        .order_by("pk")
     )
 
 

@@ -16,8 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from grassroots.cadres.models import Cadre, CorrectiveMeasure, Objection, ToleranceCase
-from grassroots.cadres.permissions import APPLY_TOLERANCE, VIEW_TOLERANCE
-from grassroots.cadres.queries import scope_paths_for, within_paths
+from grassroots.cadres.permissions import APPLY_TOLERANCE
 from grassroots.cadres.states import MeasureState, ObjectionState, ToleranceState
 from grassroots.common import metrics
 from grassroots.org.models import Unit, UnitKind
@@ -39,7 +38,11 @@ def open_objections_exist() -> Exists:
 def cases_visible_to(user: Any) -> QuerySet[ToleranceCase]:
     """The cases ``user`` may read: ``cadres.view_tolerance`` over the case's unit, or the
     case is about them (their cadre file) or was filed by them."""
-    scoped = within_paths(_cases(), scope_paths_for(user, VIEW_TOLERANCE))
+    scoped = (
+        ToleranceCase.objects.visible_to(user)
+        .select_related("unit", "cadre")
+        .defer("unit__geometry")
+    )
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return scoped
     own = _cases().filter(Q(cadre__user=user) | Q(applied_by=user))
@@ -112,21 +115,19 @@ def metric_label(name: str) -> str:
 def units_for_application(user: Any) -> QuerySet[Unit]:
     """The units ``user`` may apply for (``cadres.apply_tolerance`` over them), grids left
     out (a grid is not assessed and has no cadres of its own)."""
-    paths = scope_paths_for(user, APPLY_TOLERANCE)
-    return within_paths(
-        Unit.objects.filter(active=True)
+    return (
+        Unit.objects.visible_to(user, APPLY_TOLERANCE)
+        .filter(active=True)
         .exclude(kind=UnitKind.GRID)
         .defer("geometry")
-        .order_by("path"),
-        paths,
-        field="path",
+        .order_by("path")
     )
 
 
 def cadres_for_application(user: Any) -> QuerySet[Cadre]:
     """The cadres a case may name: those of the units ``user`` may apply for, and the
     user's own file."""
-    scoped = within_paths(Cadre.objects.all(), scope_paths_for(user, APPLY_TOLERANCE))
+    scoped = Cadre.objects.visible_to(user, APPLY_TOLERANCE)
     if user is None or not getattr(user, "is_authenticated", False):
         return scoped
     return (

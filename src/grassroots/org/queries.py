@@ -51,6 +51,20 @@ def active_grants(user: Any, *, on: dt.date | None = None) -> tuple[Grant, ...]:
     return grants
 
 
+def grant_paths(user: Any, action: str) -> set[str]:
+    """The unit paths under which ``user`` holds ``action`` through an active membership
+    (empty: nowhere; a superuser holds it under every root)."""
+    from grassroots.org.models import Unit
+    from grassroots.org.permissions import roles_granting
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return set(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True))
+    roles = roles_granting(action)
+    return {g.path for g in active_grants(user) if g.role in roles}
+
+
 def subtree_q(field: str, path: str) -> Q:
     """``field`` (a path column) is ``path`` or lies below it: one indexed prefix match."""
     return Q(**{field: path}) | Q(**{f"{field}__startswith": path + SEP})
@@ -82,14 +96,11 @@ class ScopedQuerySet(models.QuerySet[Any]):
     view_action: ClassVar[str] = ""
 
     def visible_to(self, user: Any, action: str | None = None) -> Self:
-        from grassroots.org.permissions import roles_granting
-
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
         if user.is_superuser:
             return self.all()
-        roles = roles_granting(action or self.view_action)
-        paths = {g.path for g in active_grants(user) if g.role in roles}
+        paths = grant_paths(user, action or self.view_action)
         if not paths:
             return self.none()
         return self.filter(scope_q(self.scope_path_fields, paths))

@@ -188,7 +188,7 @@ def clean_unit(value: object, *, field: str = "unit") -> Unit:
 def clean_cadre(value: object, *, field: str, active: bool = True) -> Cadre:
     """A cadre given as an instance or an id (in office, when ``active``)."""
     pk = pk_of(value, Cadre, field=field)
-    cadre = Cadre.objects.select_related("unit").filter(pk=pk).first()
+    cadre: Cadre | None = Cadre.objects.select_related("unit").filter(pk=pk).first()
     if cadre is None:
         raise CadresError(_("Choose one of the offered values."), field=field, code="choice")
     if active and cadre.status != CadreStatus.ACTIVE:

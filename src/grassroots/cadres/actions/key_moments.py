@@ -36,10 +36,10 @@ from grassroots.audit.actions import record
 from grassroots.cadres.actions._base import lock_many
 from grassroots.cadres.models import Cadre, KeyMoment
 from grassroots.cadres.permissions import MANAGE
-from grassroots.cadres.queries import scope_paths_for
 from grassroots.cadres.states import DERIVED_KINDS, KeyMomentKind, Outcome
 from grassroots.events.queries import escalated_events_resolved_by
 from grassroots.org.models import PATH_SEPARATOR, Unit, is_within
+from grassroots.org.queries import grant_paths
 from grassroots.supervision.queries import tasks_reported_by
 
 if TYPE_CHECKING:
@@ -155,7 +155,7 @@ def sync_key_moments(cadre_ids: Iterable[int], *, actor: User | None = None) -> 
     ids = sorted({int(i) for i in cadre_ids})
     rows = list(Cadre.objects.filter(pk__in=ids).values_list("pk", "unit__path", "user_id"))
     if actor is not None:
-        paths = scope_paths_for(actor, MANAGE)
+        paths = grant_paths(actor, MANAGE)
         if not all(any(is_within(p, root) for root in paths) for _pk, p, _u in rows):
             raise PermissionDenied(_("You are not allowed to do this here."))
     if not rows:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grassroots.audit.actions import record
+from grassroots.cadres.actions._base import lock
 from grassroots.cadres.errors import CadresError
 from grassroots.cadres.models import Policy
 from grassroots.cadres.permissions import MANAGE
@@ -132,7 +133,7 @@ def set_policy(
     }
 
     policy, _created = Policy.objects.get_or_create(unit=unit)
-    policy = Policy.objects.select_for_update().select_related("unit").get(pk=policy.pk)
+    policy = lock(Policy, policy.pk, "unit")
     before = _snapshot(policy)
     policy.reserve_ratio = ratio
     policy.yearly_training_hours = hours

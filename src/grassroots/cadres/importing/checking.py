@@ -34,11 +34,11 @@ from grassroots.cadres.importing.columns import (
 )
 from grassroots.cadres.models import Cadre, PostRecord
 from grassroots.cadres.permissions import MANAGE
-from grassroots.cadres.queries import scope_paths_for
 from grassroots.cadres.states import CadreStatus
 from grassroots.common.importing import SheetChecker
 from grassroots.common.tabular import cell_text
 from grassroots.org.models import Unit, UnitKind, is_within
+from grassroots.org.queries import grant_paths
 
 if TYPE_CHECKING:
     from grassroots.org.models import User
@@ -79,7 +79,7 @@ class _Checker(SheetChecker):
         super().__init__(header, COLUMNS, HEADERS)
         self.actor = actor
         self.today = today
-        self.paths = scope_paths_for(actor, MANAGE)
+        self.paths = grant_paths(actor, MANAGE)
         if "unit_code" not in self.at and "unit_name" not in self.at:
             self.missing((HEADERS["unit_code"], HEADERS["unit_name"]))
         self.rows: list[Row] = []
@@ -382,10 +382,10 @@ class _Checker(SheetChecker):
         numbers = [r.id_number for r in self.rows if r.id_number]
         known: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(numbers):
-            for values in Cadre.objects.filter(id_number__in=chunk).values(
+            for found in Cadre.objects.filter(id_number__in=chunk).values(
                 "pk", "status", "unit__path", "unit__name", *FIELDS
             ):
-                known[values["id_number"]] = values
+                known[found["id_number"]] = found
         if not known:
             return
         pks = [v["pk"] for v in known.values()]

@@ -55,7 +55,6 @@ from grassroots.cadres.queries import (
     cadres_visible_to,
     policies_for,
     reserve_entries_visible_to,
-    scope_paths_for,
     units_for,
 )
 from grassroots.cadres.shape import Progress
@@ -64,8 +63,8 @@ from grassroots.common.downloads import xlsx_response
 from grassroots.common.http import user_of
 from grassroots.common.uploads import KeptUploads, SpreadsheetUploadForm
 from grassroots.org.models import Unit, User, is_within
-from grassroots.org.permissions import require
-from grassroots.org.queries import subtree_q
+from grassroots.org.permissions import can, require
+from grassroots.org.queries import grant_paths, subtree_q
 
 #: Rows of an export at most (the filters narrow it further).
 EXPORT_LIMIT: Final = 20000
@@ -119,7 +118,7 @@ def manage_check(user: User) -> Any:
     (``cadres.manage`` over its unit)."""
     if user.is_superuser:
         return lambda cadre: True
-    paths = scope_paths_for(user, perms.MANAGE)
+    paths = grant_paths(user, perms.MANAGE)
     return lambda cadre: any(is_within(cadre.unit.path, p) for p in paths)
 
 
@@ -159,7 +158,7 @@ def _export_page(request: HttpRequest, user: User, status: int = 200) -> HttpRes
         "roster_form": CadreFilterForm(request.GET or None, units=units, auto_id="roster-%s"),
         "pool_form": PoolFilterForm(units=units, auto_id="pool-%s"),
         "year_form": year_form,
-        "full": user.is_superuser or bool(scope_paths_for(user, perms.MANAGE)),
+        "full": can(user, perms.MANAGE),
     }
     return render(
         request, "cadres/excel_export.html", section(user, "excel", **context), status=status

@@ -55,11 +55,9 @@ from grassroots.cadres.queries import (
     policy_for,
     reserve_entries_visible_to,
     reserve_ratios,
-    scope_paths_for,
     short_of_hours,
     temperings_visible_to,
     units_for,
-    within_paths,
 )
 from grassroots.cadres.shape import Course, excellent_quota, training_progress
 from grassroots.cadres.states import (
@@ -226,12 +224,10 @@ def home(request: HttpRequest) -> HttpResponse:
             short_units=[r for r in ratios if r.ratio.short],
             ratio_units=len(ratios),
             hours_short=len(short_of_hours(cadres, year)),
-            vacancies=within_paths(Vacancy.objects.all(), scope_paths_for(user, p.VIEW_FILE))
-            .filter(state=VacancyState.OPEN)
-            .count(),
+            vacancies=Vacancy.objects.visible_to(user).filter(state=VacancyState.OPEN).count(),
         )
     if tolerance:
-        cases = within_paths(ToleranceCase.objects.all(), scope_paths_for(user, p.VIEW_TOLERANCE))
+        cases = ToleranceCase.objects.visible_to(user)
         figures.update(
             tolerance_applied=cases.filter(state=ToleranceState.APPLIED).count(),
             tolerance_publicity=cases.filter(state=ToleranceState.PUBLICITY).count(),

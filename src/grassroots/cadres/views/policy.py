@@ -21,7 +21,7 @@ from grassroots.cadres.context import section
 from grassroots.cadres.errors import CadresError
 from grassroots.cadres.forms import apply_error
 from grassroots.cadres.forms_selection import PolicyForm
-from grassroots.cadres.queries import policy_for, scope_paths_for, within_paths
+from grassroots.cadres.queries import policy_for
 from grassroots.cadres.scoring import DEFAULT_WEIGHTS, effective_weights
 from grassroots.common.http import user_of
 from grassroots.org.models import Unit, UnitKind
@@ -47,11 +47,8 @@ def policy(request: HttpRequest) -> HttpResponse:
     if not can(user, p.MANAGE):
         raise Http404
     units = list(
-        within_paths(
-            Unit.objects.filter(active=True, kind__in=POLICY_KINDS),
-            scope_paths_for(user, p.MANAGE),
-            "path",
-        )
+        Unit.objects.visible_to(user, p.MANAGE)
+        .filter(active=True, kind__in=POLICY_KINDS)
         .defer("geometry")
         .order_by("path")[:UNIT_LIMIT]
     )

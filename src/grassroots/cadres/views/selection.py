@@ -42,7 +42,7 @@ from grassroots.cadres.forms_selection import (
     VacancyForm,
 )
 from grassroots.cadres.models import Cadre, Candidate, KeyPost, Vacancy
-from grassroots.cadres.queries import UNIT_LIMIT, scope_paths_for, units_for, within_paths
+from grassroots.cadres.queries import UNIT_LIMIT, units_for
 from grassroots.cadres.queries_selection import (
     passed_over,
     pool_for,
@@ -56,6 +56,7 @@ from grassroots.cadres.views.files import querystring
 from grassroots.common.http import user_of
 from grassroots.org.models import User, is_within
 from grassroots.org.permissions import can
+from grassroots.org.queries import grant_paths
 
 PAGE_SIZE = 30
 RANKING_PAGE_SIZE = 50
@@ -112,11 +113,7 @@ def vacancy_new(request: HttpRequest) -> HttpResponse:
     if not can(user, p.MANAGE):
         raise PermissionDenied
     units = units_for(user, p.MANAGE)
-    key_posts = list(
-        within_paths(KeyPost.objects.select_related("unit"), scope_paths_for(user, p.MANAGE))[
-            :UNIT_LIMIT
-        ]
-    )
+    key_posts = list(KeyPost.objects.visible_to(user, p.MANAGE).select_related("unit")[:UNIT_LIMIT])
     form = VacancyForm(request.POST or None, units=units, key_posts=key_posts)
     status = 200
     if request.method == "POST":
@@ -164,7 +161,7 @@ def _breakdown(candidate: Candidate) -> list[dict[str, Any]]:
 def _rows(user: User, candidates: list[Candidate]) -> list[dict[str, Any]]:
     """The ranking as shown: the breakdown and the reasons only for candidates whose
     files the viewer may see."""
-    paths = scope_paths_for(user, p.VIEW_FILE)
+    paths = grant_paths(user, p.VIEW_FILE)
     rows = []
     for c in candidates:
         cadre = c.entry.cadre
@@ -281,10 +278,9 @@ def vacancy_sync(request: HttpRequest, pk: int) -> HttpResponse:
     if vacancy.state != VacancyState.OPEN:
         return _page(request, vacancy, error=_("Only an open vacancy can be ranked."), status=409)
     ids = list(
-        within_paths(
-            Cadre.objects.filter(pk__in=pool_for(vacancy, user).values("cadre_id")),
-            scope_paths_for(user, p.MANAGE),
-        ).values_list("pk", flat=True)
+        Cadre.objects.visible_to(user, p.MANAGE)
+        .filter(pk__in=pool_for(vacancy, user).values("cadre_id"))
+        .values_list("pk", flat=True)
     )
     result = sync_key_moments(ids, actor=user)
     messages.success(
