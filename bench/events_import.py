@@ -39,14 +39,14 @@ import io
 import json
 import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from _common import REPO, emit, postgres_admin_url, with_database
+from _common import bench_env as base_env
+from _common import emit, postgres_admin_url, with_database
+from _common import run_grassroots as grassroots
 
 BENCH = "events.import"
 ROWS = int(os.environ.get("GRASSROOTS_BENCH_IMPORT_ROWS", "200000"))
@@ -116,30 +116,6 @@ TOPICS = (
     ("邛海湿地垃圾", "湿地步道旁有游客丢弃的垃圾。"),
 )
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗阿吉沙曲"
-
-
-def grassroots(args: list[str], env: dict[str, str]) -> str:
-    """Run ``grassroots ARGS`` in a child process; its stdout."""
-    done = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-        [sys.executable, "-m", "grassroots.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-5000:])
-        raise SystemExit(f"grassroots {' '.join(args[:2])} failed ({done.returncode})")
-    return done.stdout
-
-
-def base_env(data_dir: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRASSROOTS_")}
-    env["GRASSROOTS_DATA_DIR"] = data_dir
-    env["GRASSROOTS_SECRET_KEY"] = "bench-not-secret"  # noqa: S105 - throwaway database
-    env["GRASSROOTS_QUEUE_IMMEDIATE"] = "0"
-    return env
 
 
 def prepare(env: dict[str, str]) -> dict[str, Any]:

@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from _common import REPO, emit, postgres_admin_url, with_database
+from _common import run_grassroots as grassroots
 
 BENCH = "events.intake"
 BENCH_DB = "grassroots_bench_intake"
@@ -103,21 +104,6 @@ print(json.dumps({
     ),
 }))
 """
-
-
-def grassroots(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-        [sys.executable, "-m", "grassroots.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-5000:])
-        raise SystemExit(f"grassroots {' '.join(args[:2])} failed ({done.returncode})")
-    return done.stdout
 
 
 def base_env(data_dir: str, url: str) -> dict[str, str]:

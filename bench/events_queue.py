@@ -47,13 +47,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from typing import Any
 
-from _common import REPO, emit, postgres_admin_url, with_database
+from _common import emit, postgres_admin_url, with_database
+from _common import run_grassroots as grassroots
 
 BENCH = "events.queue"
 BENCH_DB = "grassroots_bench_queue"
@@ -128,21 +128,6 @@ CROSS JOIN LATERAL (SELECT
     CASE WHEN r3 >= 0.03 THEN 'v' WHEN r5 >= 0.95 THEN 't'
          WHEN r5 >= 0.35 AND r5 < 0.9 AND r6 < 0.6 THEN 'd' ELSE 'v' END AS holder) st
 """
-
-
-def grassroots(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-        [sys.executable, "-m", "grassroots.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-5000:])
-        raise SystemExit(f"grassroots {' '.join(args[:2])} failed ({done.returncode})")
-    return done.stdout
 
 
 def log(message: str) -> None:
