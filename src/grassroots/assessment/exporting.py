@@ -27,15 +27,10 @@ from grassroots.assessment.models import (
     Score,
 )
 from grassroots.assessment.wording import group_name, list_reason_text
+from grassroots.common.workbooks import XLSX_TYPE, safe_text
 from grassroots.org.models import UnitKind
 
-XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_BAD: Final = re.compile(r"[\[\]:*?/\\]")
-
-
-def _safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def sheet_title(key: str, taken: set[str]) -> str:
@@ -111,7 +106,7 @@ def export_run(run: Run, *, results: QuerySet[Result] | Iterable[Result] | None 
     for key, members in groups.items():
         sheet = book.add_worksheet(sheet_title(key or _("Results"), taken))
         for col, (text, width) in enumerate(headers):
-            sheet.write_string(0, col, _safe(text), head)
+            sheet.write_string(0, col, safe_text(text), head)
             sheet.set_column(col, col, width)
         sheet.set_row(0, 42)
         sheet.freeze_panes(1, 3)
@@ -122,8 +117,8 @@ def export_run(run: Run, *, results: QuerySet[Result] | Iterable[Result] | None 
                 sheet.write_number(row_no, 0, rank)
             else:
                 sheet.write_string(row_no, 0, rank)
-            sheet.write_string(row_no, 1, _safe(r.unit.code))
-            sheet.write_string(row_no, 2, _safe(r.unit.name))
+            sheet.write_string(row_no, 1, safe_text(r.unit.code))
+            sheet.write_string(row_no, 2, safe_text(r.unit.name))
             sheet.write_number(row_no, 3, float(r.total), points_fmt)
             sheet.write_string(row_no, 4, str(GradeChoice(r.grade).label) if r.grade else "")
             if r.list_status:

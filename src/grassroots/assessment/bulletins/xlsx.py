@@ -17,19 +17,14 @@ from django.utils.translation import gettext as _
 
 from grassroots.assessment.bulletins.content import BulletinContent, GroupSection, column_headers
 from grassroots.assessment.exporting import sheet_title
+from grassroots.common.workbooks import XLSX_TYPE, safe_text
 
-XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 #: Rows above the table: the title, the SHA-256 line; the header is the next row.
 HEADER_ROW: Final = 2
 #: Column widths (characters; a Chinese character counts about two).
 WIDTHS: Final = [7, 16, 22, 10, 8, 52, 14, 12]
 
 Progress = Callable[[int], None]
-
-
-def _safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _list_text(group: GroupSection) -> dict[str, str]:
@@ -51,21 +46,23 @@ def _sheet(
     sheet = book.add_worksheet(sheet_title(group.key or _("Results"), taken))
     heads = column_headers(content)
     last = len(heads) - 1
-    sheet.merge_range(0, 0, 0, last, _safe(f"{content.title} · {group.label}"), formats["title"])
+    sheet.merge_range(
+        0, 0, 0, last, safe_text(f"{content.title} · {group.label}"), formats["title"]
+    )
     sheet.set_row(0, 30)
     sheet.merge_range(
         1,
         0,
         1,
         last,
-        _safe(
+        safe_text(
             _("SHA-256 of the publication: %(sha)s · period %(period)s, version %(version)s")
             % {"sha": content.sha256, "period": content.period, "version": content.version}
         ),
         formats["note"],
     )
     for col, text in enumerate(heads):
-        sheet.write_string(HEADER_ROW, col, _safe(text), formats["head"])
+        sheet.write_string(HEADER_ROW, col, safe_text(text), formats["head"])
         sheet.set_column(col, col, WIDTHS[col] if col < len(WIDTHS) else 12)
     sheet.set_row(HEADER_ROW, 32)
     sheet.freeze_panes(HEADER_ROW + 1, 3)
@@ -76,14 +73,14 @@ def _sheet(
             sheet.write_number(r, 0, row.rank, formats["center"])
         else:
             sheet.write_string(r, 0, row.rank_label, formats["center"])
-        sheet.write_string(r, 1, _safe(row.code))
-        sheet.write_string(r, 2, _safe(row.name))
+        sheet.write_string(r, 1, safe_text(row.code))
+        sheet.write_string(r, 2, safe_text(row.name))
         sheet.write_number(r, 3, float(row.total), formats["points"])
         sheet.write_string(r, 4, row.grade, formats["center"])
         text = lists.get(row.code, row.list_label)
         if row.vetoed and not text:
             text = _("Vetoed")
-        sheet.write_string(r, 5, _safe(text), formats["wrap"])
+        sheet.write_string(r, 5, safe_text(text), formats["wrap"])
         sheet.write_number(r, 6, row.reward_fen / 100, formats["money"])
         if content.show_training:
             sheet.write_number(r, 7, row.training_places)
