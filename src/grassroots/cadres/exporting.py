@@ -12,8 +12,8 @@
   sheet explaining the columns.
 
 Every sheet has a frozen header, column widths and an autofilter; text that would start a
-formula gets a leading quote. ``log_export`` writes a ``FileView`` (``what="export"``) for
-every cadre an export holds.
+formula gets a leading quote. ``actions.files.log_export`` writes a ``FileView``
+(``what="export"``) for every cadre an export holds.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from grassroots.cadres.importing.columns import (
     GENDER_NAMES,
     LEVEL_NAMES,
 )
-from grassroots.cadres.models import Cadre, FileView, PostRecord, ReserveEntry
+from grassroots.cadres.models import Cadre, PostRecord, ReserveEntry
 from grassroots.cadres.shape import Progress
 from grassroots.cadres.states import CadreStatus, Education, Gender, Level, ReserveStatus
 from grassroots.common.masking import mask_id_number, mask_phone
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-    from grassroots.org.models import User
 
 #: Width of each roster column (characters), by import column key.
 _ROSTER_WIDTHS: Final = {
@@ -336,23 +335,10 @@ def template_workbook() -> bytes:
 # --- the log -------------------------------------------------------------------------------
 
 
-def log_export(viewer: User, cadre_ids: Iterable[int]) -> int:
-    """Write down that ``viewer`` exported these files (one ``FileView`` each, at the same
-    moment); the count."""
-    now = timezone.now()
-    views = [
-        FileView(cadre_id=pk, viewer=viewer, viewed_at=now, what="export")
-        for pk in sorted(set(cadre_ids))
-    ]
-    FileView.objects.bulk_create(views, batch_size=1000)
-    return len(views)
-
-
 __all__ = [
     "XLSX_TYPE",
     "TrainingLine",
     "current_post_starts",
-    "log_export",
     "pool_workbook",
     "roster_workbook",
     "template_workbook",

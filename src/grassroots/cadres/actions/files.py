@@ -655,6 +655,18 @@ def log_file_view(cadre: Cadre, viewer: User, what: str = "file") -> FileView:
     return FileView.objects.create(cadre=cadre, viewer=viewer, what=what)
 
 
+def log_export(viewer: User, cadre_ids: Iterable[int]) -> int:
+    """Write down that ``viewer`` exported these files (one ``FileView`` each, at the same
+    moment); the count. The ids come from the viewer's own scoped read of the files."""
+    now = timezone.now()
+    views = [
+        FileView(cadre_id=pk, viewer=viewer, viewed_at=now, what="export")
+        for pk in sorted(set(cadre_ids))
+    ]
+    FileView.objects.bulk_create(views, batch_size=1000)
+    return len(views)
+
+
 # --- yearly grades --------------------------------------------------------------------------
 
 FIRST_GRADE_YEAR = 2000

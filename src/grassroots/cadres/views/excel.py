@@ -39,10 +39,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.cadres import permissions as perms
+from grassroots.cadres.actions.files import log_export
 from grassroots.cadres.context import section
 from grassroots.cadres.exporting import (
     TrainingLine,
-    log_export,
     pool_workbook,
     roster_workbook,
     template_workbook,
