@@ -6,6 +6,7 @@ message naming the variable, rather than silently falling back to a default.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -84,6 +85,29 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_keys() -> list[str]:
+    """The keys that encrypt personal data at rest (``common.crypto``): GRASSROOTS_FIELD_KEYS
+    (comma-separated Fernet keys, the first encrypts, all decrypt: add a new key in front to
+    rotate), or one key generated once into the data directory. Kept apart from SECRET_KEY:
+    changing the secret key must not make the stored ID numbers unreadable."""
+    keys = env_list("GRASSROOTS_FIELD_KEYS", [])
+    if keys:
+        return keys
+    path = DATA_DIR / "field_key"
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    return [path.read_text().strip()]
+
+
+FIELD_KEYS = _field_keys()
 DEBUG = env_bool("GRASSROOTS_DEBUG", False)
 ALLOWED_HOSTS = env_list("GRASSROOTS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("GRASSROOTS_CSRF_TRUSTED_ORIGINS", [])
@@ -107,6 +131,8 @@ INSTALLED_APPS = [
     "grassroots.events",
     "grassroots.supervision",
     "grassroots.cadres",
+    "grassroots.residents",
+    "grassroots.registers",
     "grassroots.assessment",
     "grassroots.mobile",
     "grassroots.dashboards",

@@ -32,6 +32,8 @@ urlpatterns = [
     path("events/", include("grassroots.events.urls")),
     path("supervision/", include("grassroots.supervision.urls")),
     path("cadres/", include("grassroots.cadres.urls")),
+    path("residents/", include("grassroots.residents.urls")),
+    path("registers/", include("grassroots.registers.urls")),
     path("assessment/", include("grassroots.assessment.urls")),
     path("dashboard/", include("grassroots.dashboards.urls")),
     path("m/", include("grassroots.mobile.urls")),
