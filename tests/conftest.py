@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
+import itertools
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -26,6 +27,8 @@ import chinese_calendar
 import pytest
 import time_machine
 from django.test import Client
+
+from grassroots.common.idnumbers import id_check_char
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -255,3 +258,47 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
         for pid, state, query in left:
             print(f"\nleft open on the test database: {pid} {state}: {query}", file=sys.stderr)
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+# --- households and residents (residents app; the registers read them) -----------------
+
+_household_numbers = itertools.count(1)
+
+
+def valid_id_number(birth: str = "19800101", serial: int = 1, *, male: bool = True) -> str:
+    """A well-formed ID number of 西昌 (513401) born on ``birth`` (YYYYMMDD)."""
+    order = (serial * 2 + (1 if male else 0)) % 1000
+    first17 = f"513401{birth}{order:03d}"
+    return first17 + id_check_char(first17)
+
+
+@pytest.fixture
+def make_household(tree: dict[str, Any]) -> Any:
+    """``make_household(members=2, grid=tree["grid"], **fields)`` → a saved Household of the
+    test grid (礼州村第1网格) with a head and ``members - 1`` others (written directly, not
+    through the actions)."""
+    from grassroots.residents.models import Household, Resident
+
+    def _make(members: int = 2, grid: Any = None, **kw: Any) -> Any:
+        n = next(_household_numbers)
+        grid = grid or tree["grid"]
+        fields: dict[str, Any] = {
+            "grid": grid,
+            "village": grid.parent,
+            "number": f"H{n:05d}",
+            "address": f"礼州村{n}组{n}号",
+        }
+        fields.update(kw)
+        household = Household.objects.create(**fields)
+        for i in range(members):
+            Resident.objects.create(
+                household=household,
+                name=f"居民{n}{'甲乙丙丁戊'[i % 5]}",
+                gender="m" if i % 2 == 0 else "f",
+                id_number=valid_id_number("19800101", n * 10 + i, male=i % 2 == 0),
+                phone=f"139{n:04d}{i:04d}",
+                relationship="head" if i == 0 else "child",
+            )
+        return household
+
+    return _make

@@ -18,4 +18,10 @@ class RegistersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grassroots.registers import permissions  # noqa: F401 -- the grants
+        from grassroots.registers import (  # noqa: F401
+            jobs,  # the periodic checks and sweeps
+            permissions,  # the grants
+        )
+        from grassroots.registers.nav import register_nav
+
+        register_nav()

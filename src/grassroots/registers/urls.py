@@ -1,7 +1,23 @@
-"""Pages of the registers app: one module of routes per part of the work."""
+"""Pages of the registers under ``/registers/``: one module of routes per register."""
 
 from __future__ import annotations
 
+from grassroots.registers import (
+    urls_construction,
+    urls_home,
+    urls_homesteads,
+    urls_income,
+    urls_poverty,
+    urls_windows,
+)
+
 app_name = "registers"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    *urls_home.urlpatterns,
+    *urls_homesteads.urlpatterns,
+    *urls_construction.urlpatterns,
+    *urls_windows.urlpatterns,
+    *urls_poverty.urlpatterns,
+    *urls_income.urlpatterns,
+]

@@ -17,4 +17,10 @@ class ResidentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grassroots.residents import permissions  # noqa: F401 -- the grants
+        from grassroots.residents import (  # noqa: F401
+            jobs,  # the periodic checks and sweeps
+            permissions,  # the grants
+        )
+        from grassroots.residents.nav import register_nav
+
+        register_nav()
