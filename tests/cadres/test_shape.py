@@ -16,15 +16,13 @@ from grassroots.cadres.shape import (
     age_on,
     counted_hours,
     excellent_quota,
-    id_check_char,
-    id_facts,
-    id_number_problem,
     pool_shape,
     reserve_ratio,
     share,
     training_progress,
 )
 from grassroots.cadres.states import Education
+from grassroots.common.idnumbers import id_check_char, id_facts, id_number_problem
 
 
 def valid_id(born: dt.date, seq: int = 12, gender: str = "m", region: str = "513401") -> str:

@@ -19,12 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.cadres.ethnicities import is_minority
 from grassroots.cadres.states import TrainingResult
-from grassroots.common.idnumbers import (  # noqa: F401 -- the cadres' names for them
-    IdFacts,
-    id_check_char,
-    id_facts,
-    id_number_problem,
-)
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:

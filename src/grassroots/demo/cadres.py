@@ -50,7 +50,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from grassroots.cadres.models import Cadre, KeyPost, PostRecord, ReserveEntry
-from grassroots.cadres.shape import add_years, excellent_quota, id_check_char
+from grassroots.cadres.shape import add_years, excellent_quota
 from grassroots.cadres.states import (
     Appraisal,
     CadreStatus,
@@ -62,6 +62,7 @@ from grassroots.cadres.states import (
     TrainingResult,
     YearGrade,
 )
+from grassroots.common.idnumbers import id_check_char
 from grassroots.org.models import Membership, Unit, UnitKind, User
 
 ProgressCallback = Callable[[str, int, int | None], None]

@@ -36,7 +36,7 @@ from grassroots.cadres.models import (
     Tempering,
 )
 from grassroots.cadres.permissions import GRADE, MANAGE, VIEW_FILE
-from grassroots.cadres.shape import age_on, excellent_quota, id_facts, id_number_problem
+from grassroots.cadres.shape import age_on, excellent_quota
 from grassroots.cadres.states import (
     RESERVE_TRANSITIONS,
     CadreStatus,
@@ -48,6 +48,7 @@ from grassroots.cadres.states import (
     YearGrade,
 )
 from grassroots.common import cleaning
+from grassroots.common.idnumbers import id_facts, id_number_problem
 from grassroots.common.masking import mask_id_number, mask_phone
 from grassroots.org.models import Unit, UnitKind
 from grassroots.org.permissions import require

@@ -1,5 +1,5 @@
 """The columns of a cadre roster (干部花名册) and how a cell is read: dates, ID numbers
-(GB 11643, ``shape.id_number_problem``), phones, the labels of gender, education and level,
+(GB 11643, ``common.idnumbers``), phones, the labels of gender, education and level,
 the 56 ethnic groups (``ethnicities``)."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Final
 from django.utils.translation import gettext as _
 
 from grassroots.cadres.ethnicities import ETHNICITY_SET
-from grassroots.cadres.shape import id_facts, id_number_problem
 from grassroots.cadres.states import Education, Gender, Level
+from grassroots.common.idnumbers import id_facts, id_number_problem
 from grassroots.common.importing import Column
 from grassroots.common.tabular import ImportRefused, cell_text
 
