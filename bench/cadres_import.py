@@ -32,7 +32,7 @@ import datetime, json, random, time
 from pathlib import Path
 from openpyxl import Workbook
 from grassroots.cadres.importing import import_cadres
-from grassroots.cadres.shape import id_check_char
+from grassroots.common.idnumbers import id_check_char
 from grassroots.org.models import Membership, Unit, User
 
 rows, folder = %d, Path(%r)

@@ -19,8 +19,8 @@ from openpyxl import Workbook
 from grassroots.audit.models import AuditEntry
 from grassroots.cadres.importing import CadreImportError, import_cadres
 from grassroots.cadres.models import Cadre, PostRecord
-from grassroots.cadres.shape import id_check_char
 from grassroots.cadres.states import CadreStatus
+from grassroots.common.idnumbers import id_check_char
 from grassroots.org.models import Membership, User
 
 NOW = dt.datetime(2026, 3, 16, 10, 0, tzinfo=dt.UTC)

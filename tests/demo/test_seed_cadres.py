@@ -27,7 +27,7 @@ from grassroots.cadres.models import (
     TrainingRecord,
     Vacancy,
 )
-from grassroots.cadres.shape import excellent_quota, id_number_problem
+from grassroots.cadres.shape import excellent_quota
 from grassroots.cadres.states import (
     CadreStatus,
     ReserveStatus,
@@ -36,6 +36,7 @@ from grassroots.cadres.states import (
     VacancyState,
     YearGrade,
 )
+from grassroots.common.idnumbers import id_number_problem
 from grassroots.org.models import Membership, Unit
 from tests.conftest import seeded_town
 
