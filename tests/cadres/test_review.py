@@ -398,7 +398,7 @@ def test_superscript_digits_in_forms_answer_400(
 
 def test_superscript_digits_are_no_id_number_nor_date() -> None:
     from grassroots.cadres.importing.columns import parse_date
-    from grassroots.cadres.shape import id_number_problem
+    from grassroots.common.idnumbers import id_number_problem
 
     assert id_number_problem("²" * 17 + "X") == "digits"
     assert id_number_problem("51340119900517²01X") == "digits"
