@@ -412,3 +412,25 @@ def test_grid_units_cache_follows_the_grid_index(
 def test_category_must_be_given(report: Callable[..., Any]) -> None:
     error = refused(report, category=None)
     assert (error.field, error.code) == ("category", "required")
+
+
+def test_other_apps_hear_of_a_new_event_once_it_has_committed(
+    django_capture_on_commit_callbacks: Any, report: Callable[..., Any], category: Any
+) -> None:
+    from grassroots.events.signals import event_reported
+
+    heard: list[dict[str, Any]] = []
+
+    def listen(**kw: Any) -> None:
+        heard.append(kw)
+
+    event_reported.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            event = report()
+        assert heard == []  # not before the commit
+        for callback in callbacks:
+            callback()
+    finally:
+        event_reported.disconnect(listen)
+    assert [(h["event_id"], h["category_code"]) for h in heard] == [(event.pk, category.code)]

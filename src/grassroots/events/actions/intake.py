@@ -56,6 +56,7 @@ from grassroots.events.actions._base import (
 from grassroots.events.attachments import PreparedPhoto
 from grassroots.events.errors import EventError, IllegalTransition, OutsideJurisdiction
 from grassroots.events.models import ActionKind, Category, Event, EventSource
+from grassroots.events.signals import event_reported
 from grassroots.events.states import EventStatus
 from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit, UnitKind
 
@@ -590,6 +591,12 @@ def report_event(
         photos=prepared,
     )
     audit("reported", event, actor=actor, after=snapshot(event))
+    event_id, category_code = event.pk, category.code
+    transaction.on_commit(
+        lambda: event_reported.send_robust(
+            sender=Event, event_id=event_id, category_code=category_code
+        )
+    )
     # The whole timeline of the new event, so that an answer showing it reads nothing more
     # (see ``api.serializers_events.timeline_of``).
     event.fresh_timeline = [line]  # type: ignore[attr-defined]
