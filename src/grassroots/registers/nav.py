@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.common import nav
+
 
 def register_nav() -> None:
-    """Registered once the home page exists."""
+    nav.register(
+        nav.NavItem(
+            key="registers.home",
+            label=_("Special registers"),
+            url_name="registers:home",
+            icon="📒",
+            order=38,
+            permission="registers.view",
+        )
+    )

@@ -1,7 +1,11 @@
-"""Routes (filled by the part of the work that owns them)."""
+"""Route of the registers' home page."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from grassroots.registers.views import home
+
+urlpatterns: list[URLPattern] = [
+    path("", home.home, name="home"),
+]
