@@ -174,7 +174,8 @@ class Resident(models.Model):
     name = models.CharField(_("name"), max_length=64)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    #: 身份证号, encrypted at rest; ``id_digest`` is its blind index (unique when given).
+    #: 身份证号, encrypted at rest; ``id_digest`` is its blind index (unique among the
+    #: people living here).
     id_number = EncryptedCharField(_("ID number"), max_length=18, blank=True)
     id_digest = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     phone = EncryptedCharField(_("mobile phone"), max_length=20, blank=True)
@@ -201,9 +202,11 @@ class Resident(models.Model):
         verbose_name_plural = _("residents")
         ordering = ["household", "pk"]
         constraints = [
+            # One person lives in one household at a time; their earlier rows (moved out,
+            # elsewhere) keep the number for the history.
             models.UniqueConstraint(
                 fields=["id_digest"],
-                condition=~Q(id_digest=""),
+                condition=~Q(id_digest="") & Q(status="present"),
                 name="residents_resident_id_unique",
             ),
         ]

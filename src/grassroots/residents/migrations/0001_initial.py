@@ -182,7 +182,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='resident',
-            constraint=models.UniqueConstraint(condition=models.Q(('id_digest', ''), _negated=True), fields=('id_digest',), name='residents_resident_id_unique'),
+            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('id_digest', ''), _negated=True), ('status', 'present')), fields=('id_digest',), name='residents_resident_id_unique'),
         ),
         migrations.AddIndex(
             model_name='keyperson',
