@@ -18,6 +18,7 @@ class RegistersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import grassroots.registers.receivers  # noqa: F401 -- connects the signal receivers
         from grassroots.registers import (  # noqa: F401
             jobs,  # the periodic checks and sweeps
             permissions,  # the grants
