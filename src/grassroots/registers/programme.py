@@ -222,6 +222,52 @@ def status_after_restoration(current: str, area: Decimal, restored_area: Decimal
     return UNDERWAY if restored_area > 0 or current == UNDERWAY else current
 
 
+# --- monitoring reviews ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Dues:
+    """Review due dates in a period, and how many of them were met on time."""
+
+    due: int
+    on_time: int
+
+
+def review_dues(
+    since: dt.date,
+    reviews: Iterable[dt.date],
+    every_days: int,
+    *,
+    closed: bool,
+    first: dt.date,
+    last: dt.date,
+    today: dt.date,
+) -> Dues:
+    """The review due dates of one monitoring that fall on the days ``first``…``last``.
+
+    A review falls due ``every_days`` after the monitoring began, then after each review
+    (the anchor). A due date is *met* when the next review comes on or before it,
+    *missed* when the next review comes after it, or has not come and the date is before
+    ``today``. Counted: the due dates in the period that are met, or missed (a date still
+    ahead without its review is not yet due). A closed monitoring (the risk removed at its
+    last review) has no due date after that review."""
+    due = on_time = 0
+    anchor = since
+    step = dt.timedelta(days=every_days)
+    for review in sorted(reviews):
+        deadline = anchor + step
+        if deadline > last:
+            return Dues(due, on_time)
+        if deadline >= first:
+            due += 1
+            on_time += review <= deadline
+        anchor = review
+    deadline = anchor + step
+    if not closed and first <= deadline <= last and deadline < today:
+        due += 1
+    return Dues(due, on_time)
+
+
 # --- collective economy -----------------------------------------------------------------
 
 
