@@ -12,9 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("construction/new/", views.case_new, name="construction_new"),
     path("construction/<int:pk>/", views.case_detail, name="construction_detail"),
     path("construction/<int:pk>/edit/", views.case_edit, name="construction_edit"),
-    path(
-        "construction/<int:pk>/move/<slug:verb>/", views.case_move, name="construction_move"
-    ),
+    path("construction/<int:pk>/move/<slug:verb>/", views.case_move, name="construction_move"),
     path("construction/<int:pk>/photos/", views.case_photos_upload, name="construction_photos"),
     path("construction/photos/<int:pk>/", views.case_photo, name="construction_photo"),
     path("construction/import/", views.ledger_import, name="construction_import"),
