@@ -72,11 +72,13 @@ def event_for_case(event_id: int) -> Event | None:
 
 
 def events_without_case(since: dt.datetime) -> list[int]:
-    """Ids of the 违法建设 events reported since ``since`` that no case was opened from,
-    oldest first."""
+    """Ids of the 违法建设 events reported since ``since`` that no case was opened from and
+    that lie in a village or township (one placed only at the city needs a person), oldest
+    first."""
     return list(
         _construction_events()
         .filter(reported_at__gte=since, construction_case__isnull=True)
+        .filter(Q(village__isnull=False) | Q(township__isnull=False))
         .order_by("reported_at", "pk")
         .values_list("pk", flat=True)
     )
