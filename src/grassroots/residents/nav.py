@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.common import nav
+
 
 def register_nav() -> None:
-    """Registered once the home page exists."""
+    nav.register(
+        nav.NavItem(
+            key="residents.home",
+            label=_("Grid basics"),
+            url_name="residents:home",
+            icon="🏘️",
+            order=35,
+            permission="residents.view",
+        )
+    )

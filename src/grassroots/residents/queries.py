@@ -1,5 +1,6 @@
 """Named reads of the people and places of the grids, each scoped to what the viewer may
-see (``residents.view`` over the record's grid; ``visible_to``).
+see (``residents.view`` over the record's grid, ``visible_to``; the export reads with
+``residents.import``).
 
 * ``grids_for`` / ``villages_of``: the grids (and their villages) of a viewer's scope, for
   the pickers and filters;
@@ -130,12 +131,14 @@ def search_households(households: QuerySet[Household], text: str) -> QuerySet[Ho
     )
 
 
-def households_for(user: Any, filters: ListFilters = ListFilters()) -> QuerySet[Household]:
+def households_for(
+    user: Any, filters: ListFilters = ListFilters(), *, action: str = VIEW
+) -> QuerySet[Household]:
     """The households ``user`` may see, searched (``search_households``) and narrowed by
     village, grid, status and residence (a household with a member of that kind living
     there), with their grid, village and place; each with ``present_count`` (members
     living there) and ``head_name`` (the head living there, "" when none)."""
-    households: QuerySet[Household] = _within(Household.objects.visible_to(user), filters)
+    households: QuerySet[Household] = _within(Household.objects.visible_to(user, action), filters)
     households = search_households(households, filters.q)
     if filters.status:
         households = households.filter(status=filters.status)
@@ -166,11 +169,13 @@ def households_for(user: Any, filters: ListFilters = ListFilters()) -> QuerySet[
     )
 
 
-def residents_for(user: Any, filters: ListFilters = ListFilters()) -> QuerySet[Resident]:
+def residents_for(
+    user: Any, filters: ListFilters = ListFilters(), *, action: str = VIEW
+) -> QuerySet[Resident]:
     """The members of the households ``households_for`` lists (with the residence
     filter, only members of that residence), household by household."""
-    households = households_for(user, filters).values("pk")
-    people = Resident.objects.visible_to(user).filter(household__in=Subquery(households))
+    households = households_for(user, filters, action=action).values("pk")
+    people = Resident.objects.visible_to(user, action).filter(household__in=Subquery(households))
     if filters.residence:
         people = people.filter(residence=filters.residence)
     return people.select_related("household", "household__grid", "household__village").order_by(
