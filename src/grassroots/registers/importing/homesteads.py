@@ -522,8 +522,7 @@ def import_homesteads(
         summary.rows = len(checker.rows)
         if not checker.rows and not checker.errors:
             checker.error(2, "", _("The file has no parcel rows."))
-        if not checker.errors:
-            checker.finish()
+        checker.finish()
         if checker.errors:
             raise HomesteadImportError(checker.errors)
         if dry_run:
