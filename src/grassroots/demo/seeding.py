@@ -17,7 +17,9 @@ event taxonomy (``events.taxonomy.load_taxonomy``) and ``months`` months of even
 city that ``grassroots demo`` serves, 3 for the town, none for the larger scales), the
 year's supervised tasks (:mod:`grassroots.demo.tasks`), with them the year's
 assessment up to now (:mod:`grassroots.demo.assessment`), and the cadres of the demo
-county with 礼州镇's year of cadre work (:mod:`grassroots.demo.cadres`).
+county with 礼州镇's year of cadre work (:mod:`grassroots.demo.cadres`), 礼州镇's people
+and places with their care visits (:mod:`grassroots.demo.residents`) and the special
+registers (:mod:`grassroots.demo.registers`).
 The scale's top unit is the root of the tree (a later ``import-divisions`` moves it
 under its province). Everything is written in one transaction, so an interrupted seed
 leaves nothing behind.
@@ -91,6 +93,17 @@ class SeedSummary:
     publications: int = 0
     #: Cadre files (干部档案) of the demo county's townships and villages.
     cadres: int = 0
+    #: The demo township's residents, people in care and care visits (人地事物, 走访).
+    residents: int = 0
+    people_in_care: int = 0
+    visits: int = 0
+    #: The special registers (专项台账): homesteads and 一户一宅 cases, construction and
+    #: relocation cases, 天窗 parcels, monitored households.
+    homesteads: int = 0
+    homestead_cases: int = 0
+    construction_cases: int = 0
+    windows: int = 0
+    monitored: int = 0
     seconds: float = 0.0
 
     @property
@@ -155,8 +168,9 @@ def seed(
     months of events (default: ``DEFAULT_MONTHS[scale]``) of ``scale``; deterministic.
 
     Refuses (SeedError) when the database already holds units, unless ``reset``: then
-    every event, unit and membership is deleted first (which fails, changing nothing, when
-    other records still refer to units). One audit entry ``demo.city.seeded``.
+    every register and resident record, event, unit and membership is deleted first
+    (which fails, changing nothing, when other records still refer to units). One audit
+    entry ``demo.city.seeded``.
     """
     started = time.monotonic()
     if not reset:
@@ -181,6 +195,8 @@ def seed(
         summary.tasks = _seed_tasks(months, seed, progress)
         _seed_assessment(summary, seed, progress)
         summary.cadres = _seed_cadres(months, seed, progress)
+        _seed_residents(summary, seed, progress)
+        _seed_registers(summary, seed, progress)
         from grassroots.audit.actions import record
 
         record(
@@ -252,6 +268,37 @@ def _seed_cadres(months: int, seed: int, progress: ProgressCallback | None) -> i
     return seed_cadres(rng=rng, progress=progress).files
 
 
+def _seed_residents(summary: SeedSummary, seed: int, progress: ProgressCallback | None) -> None:
+    """礼州镇's places, households, residents and people in care, with the months' care
+    visits (:mod:`grassroots.demo.residents`); only with a history."""
+    if summary.months <= 0:
+        return
+    from grassroots.demo.residents import seed_residents
+
+    rng = random.Random(f"{seed}:residents")  # noqa: S311 - synthetic demo data
+    done = seed_residents(months=summary.months, rng=rng, progress=progress)
+    summary.residents = done.residents
+    summary.people_in_care = done.people_in_care
+    summary.visits = done.visits
+
+
+def _seed_registers(summary: SeedSummary, seed: int, progress: ProgressCallback | None) -> None:
+    """The special registers: 礼州镇's homesteads and monitored households, every
+    township's construction cases, the lakeside 天窗 parcels, every village's collective
+    income (:mod:`grassroots.demo.registers`); only with a history (after the residents)."""
+    if summary.months <= 0:
+        return
+    from grassroots.demo.registers import seed_registers
+
+    rng = random.Random(f"{seed}:registers")  # noqa: S311 - synthetic demo data
+    done = seed_registers(rng=rng, progress=progress)
+    summary.homesteads = done.homesteads
+    summary.homestead_cases = done.homestead_cases
+    summary.construction_cases = done.construction_cases
+    summary.windows = done.windows
+    summary.monitored = done.monitored
+
+
 def _refuse_units() -> None:
     if Unit.objects.exists():
         raise SeedError(
@@ -263,16 +310,36 @@ def _refuse_units() -> None:
 
 
 def _clear_units() -> None:
-    """Delete every cadre record, assessment record, event, supervised task, membership and
-    unit, deepest first (PROTECT holds parents)."""
+    """Delete every register record, resident record, cadre record, assessment record,
+    event, supervised task, membership and unit, deepest first (PROTECT holds parents)."""
     from grassroots.assessment import models as ass
     from grassroots.cadres import models as cad
     from grassroots.events.models import Attachment, Event, EventAction
+    from grassroots.registers import models as reg
+    from grassroots.residents import models as res
     from grassroots.supervision import models as sup
 
     with connection.cursor() as cursor:
         # Plain deletes: the ORM's cascade would list every id (too many for SQLite).
+        # Registers refer to households and events, visits to events: they go first.
         for model in (
+            reg.Review,
+            reg.Assistance,
+            reg.MonitoredHousehold,
+            reg.HomesteadCase,
+            reg.Homestead,
+            reg.CasePhoto,
+            reg.ConstructionCase,
+            reg.Window,
+            reg.CollectiveIncome,
+            reg.IncomeTarget,
+            reg.Policy,
+            res.VisitPhoto,
+            res.Visit,
+            res.KeyPerson,
+            res.Resident,
+            res.Household,
+            res.Place,
             cad.Candidate,
             cad.Vacancy,
             cad.CorrectiveMeasure,
