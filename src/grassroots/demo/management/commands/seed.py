@@ -117,4 +117,31 @@ def render_summary(summary: SeedSummary) -> str:
             _("%(tasks)d supervised tasks (目督) with a year of progress, urging and extensions")
             % {"tasks": summary.tasks}
         )
+    if summary.residents:
+        console.print(
+            _(
+                "%(residents)d residents of the demo township, %(care)d people in care, "
+                "%(visits)d care visits"
+            )
+            % {
+                "residents": summary.residents,
+                "care": summary.people_in_care,
+                "visits": summary.visits,
+            }
+        )
+    if summary.homesteads or summary.construction_cases:
+        console.print(
+            _(
+                "Registers: %(homesteads)d homesteads (%(cases)d 一户一宅 cases), "
+                "%(construction)d construction and relocation cases, %(windows)d 天窗 "
+                "parcels, %(monitored)d monitored households"
+            )
+            % {
+                "homesteads": summary.homesteads,
+                "cases": summary.homestead_cases,
+                "construction": summary.construction_cases,
+                "windows": summary.windows,
+                "monitored": summary.monitored,
+            }
+        )
     return buffer.getvalue()
