@@ -300,7 +300,7 @@ def _offered(move: Move, case: ConstructionCase) -> bool:
 
 #: What each audit verb of a case is called on its page.
 VERB_LABELS: Final = {
-    "opened": gettext_lazy("Opened"),
+    "opened": gettext_lazy("Case opened"),
     "stopped": gettext_lazy("Stopped"),
     "demolished": gettext_lazy("Demolished"),
     "regularised": gettext_lazy("Regularised"),
