@@ -99,6 +99,8 @@ def test_floating_population_moves_and_deaths_have_their_dates(town: Any) -> Non
     assert not moved_out.filter(moved_out_on__isnull=True).exists()
     assert not Resident.objects.filter(Q(died_on__gt=TODAY) | Q(moved_out_on__gt=TODAY)).exists()
     assert not Resident.objects.filter(status="present").exclude(died_on=None).exists()
+    assert not Resident.objects.filter(moved_out_on__lte=F("moved_in_on")).exists()
+    assert not Resident.objects.filter(died_on__lte=F("birth_date")).exists()
     # both Han and Yi names (a Yi clan name starts some of them)
     names = list(Resident.objects.values_list("name", flat=True)[:3000])
     assert any(n.startswith(("吉克", "沙马", "海来", "曲比")) for n in names)

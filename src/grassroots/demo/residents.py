@@ -502,7 +502,7 @@ class _Town:
             family.household.note = "整户迁往西昌城区"
             for person in family.members:
                 person.status = PersonStatus.MOVED_OUT
-                person.moved_out_on = max(day, person.birth_date or day)
+                person.moved_out_on = max(day, _day_after(person.moved_in_on or person.birth_date))
             return
         for person in family.members[1:]:
             age = _age(person.birth_date, today)
@@ -511,8 +511,9 @@ class _Town:
                 person.died_on = today - dt.timedelta(days=rng.randint(10, 1000))
                 person.note = "病故"
             elif 18 <= age <= 45 and rng.random() < 0.06:
+                day = today - dt.timedelta(days=rng.randint(10, 1000))
                 person.status = PersonStatus.MOVED_OUT
-                person.moved_out_on = today - dt.timedelta(days=rng.randint(10, 1000))
+                person.moved_out_on = max(day, _day_after(person.moved_in_on))
                 person.note = rng.choice(MOVED_OUT_NOTES)
 
     # --- care ------------------------------------------------------------------------------
@@ -636,8 +637,8 @@ def _age(born: dt.date | None, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _day_after(born: dt.date | None) -> dt.date:
-    return (born or dt.date.min) + dt.timedelta(days=1)
+def _day_after(day: dt.date | None) -> dt.date:
+    return (day or dt.date.min) + dt.timedelta(days=1)
 
 
 def plan_visits(
