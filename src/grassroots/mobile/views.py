@@ -29,6 +29,7 @@ from grassroots.mobile.forms import ReportForm
 from grassroots.org.models import Unit, UnitKind, User
 from grassroots.org.permissions import can, require, role_may
 from grassroots.org.queries import active_grants, scope_q
+from grassroots.residents.queries_care import my_people
 
 PAGE_SIZE = 20
 #: A map with more grids than this would be unreadable on a phone; it is left out.
@@ -93,6 +94,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "grid__name",
     )
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_visit = can(user, "residents.visit")
+    visits_overdue = 0
+    if can_visit:
+        visits_overdue = my_people(user).filter(due_on__lt=timezone.localdate()).count()
     return render(
         request,
         "mobile/home.html",
@@ -101,6 +106,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "show": show,
             "now": timezone.now(),
             "can_report": can(user, "events.report"),
+            "can_visit": can_visit,
+            "can_keep": can(user, "residents.edit"),
+            "visits_overdue": visits_overdue,
             "querystring": f"show={show}",
         },
     )
