@@ -326,3 +326,5 @@ class ZeroLineForm(forms.Form):
         assert isinstance(township, forms.ChoiceField)  # noqa: S101
         kind.choices = [("", _("Both kinds")), *ConstructionKind.choices]
         township.choices = [("", _("All townships")), *((t.code, t.name) for t in townships)]
+        if not townships:  # one township (or a village) in sight: nothing to choose
+            del self.fields["township"]

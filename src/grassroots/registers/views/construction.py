@@ -369,11 +369,15 @@ def _case_context(
             if failed_name == move.name and failed_form is not None:
                 form = failed_form
             else:
-                form = move.form_class(initial=_initial(move.name, case, today))
+                form = move.form_class(
+                    initial=_initial(move.name, case, today), auto_id=_auto_id(move.name)
+                )
             moves.append({"name": move.name, "label": move.label, "form": form})
     photo_form = None
     if may_open_in(user, case.unit, inspection=False):
-        photo_form = failed_form if failed_name == "photos" else PhotoForm()
+        photo_form = (
+            failed_form if failed_name == "photos" else PhotoForm(auto_id=_auto_id("photos"))
+        )
     return _context(
         user,
         "list",
@@ -390,6 +394,11 @@ def _case_context(
         problem=problem,
         open_move=failed_name,
     )
+
+
+def _auto_id(name: str) -> str:
+    """Each form of a case's page has ids of its own (several have a date and a note)."""
+    return f"{name}-%s"
 
 
 def _initial(name: str, case: ConstructionCase, today: dt.date) -> dict[str, Any]:
@@ -429,7 +438,7 @@ def case_move(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         raise Http404
     if not can(user, MANAGE, case):
         raise PermissionDenied
-    form = move.form_class(request.POST)
+    form = move.form_class(request.POST, auto_id=_auto_id(verb))
     if not form.is_valid():
         return _case_page(request, user, case, 400, failed=(verb, form))
     try:
@@ -491,7 +500,7 @@ def case_photos_upload(request: HttpRequest, pk: int) -> HttpResponse:
     case = visible_case(user, pk)
     if not may_open_in(user, case.unit, inspection=False):
         raise PermissionDenied
-    form = PhotoForm(request.POST, request.FILES)
+    form = PhotoForm(request.POST, request.FILES, auto_id=_auto_id("photos"))
     if not form.is_valid():
         return _case_page(request, user, case, 400, failed=("photos", form))
     try:
@@ -646,7 +655,8 @@ def zero_line_page(request: HttpRequest) -> HttpResponse:
         ],
         title=_("New cases by month, %(year)d") % {"year": year},
         y_min=0,
-        y_max=max([1, *(n for n in table.series() if n is not None)]),
+        # At least 0–5, so that the ticks of a count are whole numbers.
+        y_max=max([5, *(n for n in table.series() if n is not None)]),
     )
     return render(
         request,
