@@ -329,3 +329,40 @@ def test_case_scope(login: Any, outsider: Any, supervisor: Any, case: HomesteadC
     assert login(supervisor).post(url, data).status_code == 403
     case.refresh_from_db()
     assert case.status == "open"
+
+
+def test_a_grid_worker_filters_their_grids_parcels(
+    login: Any, grid_worker: Any, big: Homestead, make_household: Any
+) -> None:
+    parcel(make_household(), "100", parcel_number="LZ-SMALL")
+    page = login(grid_worker).get(reverse("registers:homesteads"), {"oversize": "on"})
+    text = page.content.decode()
+    assert "LZ-001" in text and "LZ-SMALL" not in text
+
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return sum(1 for q in captured.captured_queries if "common_calendar" not in q["sql"])
+
+
+def test_the_lists_query_count_does_not_grow_with_rows(
+    login: Any, village_cadre: Any, make_household: Any, official_calendar: None
+) -> None:
+    client = login(village_cadre)
+    for _ in range(2):
+        household = make_household()
+        parcel(household, "200")
+        parcel(household, "100")
+    actions.run_homestead_check(household.village, actor=village_cadre)
+    lists = (reverse("registers:homesteads"), reverse("registers:homestead_cases"))
+    few = [_queries(client, url) for url in lists]
+    for _ in range(8):
+        household = make_household()
+        parcel(household, "200")
+        parcel(household, "100")
+    actions.run_homestead_check(household.village, actor=village_cadre)
+    assert [_queries(client, url) for url in lists] == few

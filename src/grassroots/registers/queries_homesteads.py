@@ -181,7 +181,11 @@ def filter_homesteads(
             )
         homesteads = homesteads.filter(q)
     if data.get("oversize"):
-        homesteads = homesteads.filter(oversize_q(area_limits(chosen)), active=True)
+        held = homesteads.filter(active=True)
+        places = Unit.objects.filter(pk__in=held.order_by().values("unit_id").distinct()).only(
+            "pk", "path"
+        )
+        homesteads = held.filter(oversize_q(area_limits(places)))
     if data.get("multiple"):
         homesteads = homesteads.filter(household_id__in=multiple_households(), active=True)
     return homesteads

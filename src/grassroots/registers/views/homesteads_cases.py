@@ -23,6 +23,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from grassroots.common.http import user_of
@@ -60,6 +61,12 @@ from grassroots.registers.views.homesteads import (
 )
 
 PAGE_SIZE: Final = 30
+#: The buttons of a case's moves.
+MOVE_LABELS: Final = {
+    HomesteadCaseStatus.RECTIFYING.value: gettext_lazy("Start rectifying"),
+    HomesteadCaseStatus.RECTIFIED.value: gettext_lazy("Mark as rectified"),
+    HomesteadCaseStatus.DISMISSED.value: gettext_lazy("Dismiss after checking"),
+}
 
 
 @login_required
@@ -121,7 +128,7 @@ def _case_page(
                 form = form_class(initial={"closed_on": today}, prefix=verb)
             else:
                 form = form_class(prefix=verb)
-            moves.append({"verb": verb, "label": HomesteadCaseStatus(verb).label, "form": form})
+            moves.append({"verb": verb, "label": MOVE_LABELS[verb], "form": form})
     return render(
         request,
         "registers/homestead_case.html",
@@ -178,5 +185,5 @@ def case_move(request: HttpRequest, pk: int) -> HttpResponse:
     except RegistersError as exc:
         apply_error(form, exc)
         return _case_page(request, user, case, failed=(verb, form), status=400)
-    messages.success(request, _("Done: %(action)s.") % {"action": HomesteadCaseStatus(verb).label})
+    messages.success(request, _("Done: %(action)s.") % {"action": MOVE_LABELS[verb]})
     return HttpResponseRedirect(reverse("registers:homestead_case", args=[pk]))
