@@ -88,16 +88,16 @@ class IncomeSheet(RegisterSheet):
         row.data["target"] = self.text(values, "target", row.line, 24)
 
     def prepare(self) -> None:
-        self.units = self.units_by_code(r.data["unit"] for r in self.rows)
+        self.units = self.units_by_code(r.data.get("unit", "") for r in self.rows)
         for row in self.rows:
-            unit = self.units.get(row.data["unit"])
-            if unit is None:
+            unit = self.units.get(row.data.get("unit", ""))
+            if unit is None and row.data.get("unit"):
                 self.error(
                     row.line,
                     self.column("unit"),
                     _("No unit has the code %(code)s.") % {"code": row.data["unit"]},
                 )
-            else:
+            elif unit is not None:
                 self.paths.append(unit.path)
 
     def apply(self, row: SheetRow) -> str:

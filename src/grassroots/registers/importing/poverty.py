@@ -179,13 +179,15 @@ class MonitorSheet(RegisterSheet):
         return measures
 
     def prepare(self) -> None:
-        villages = self.units_by_code(r.data["key"][0] for r in self.rows)
-        numbers = {r.data["key"][1] for r in self.rows}
+        villages = self.units_by_code(r.data["key"][0] for r in self.rows if "key" in r.data)
+        numbers = {r.data["key"][1] for r in self.rows if "key" in r.data}
         wanted = [u.pk for u in villages.values()]
         found = Household.objects.filter(village_id__in=wanted, number__in=sorted(numbers))
         by_key = {(h.village_id, h.number): h for h in found.select_related("village")}
         for row in self.rows:
-            code, number = row.data["key"]
+            code, number = row.data.get("key", ("", ""))
+            if not code or not number:
+                continue
             village = villages.get(code)
             if village is None:
                 self.error(

@@ -303,7 +303,7 @@ def run_import(
         summary.rows = len(sheet.rows)
         if not sheet.rows and not sheet.errors:
             sheet.error(2, "", _("The file has no rows."))
-        if not sheet.errors:
+        if sheet.rows:
             sheet.prepare()
         if sheet.errors:
             raise RegisterImportError(sheet.errors)
@@ -389,14 +389,15 @@ class WindowSheet(RegisterSheet):
         for row in self.rows:
             code = row.data.get("unit_code", "")
             unit = self.units.get(code)
-            if unit is None:
+            if unit is None and code:
                 self.error(
                     row.line,
                     self.column("unit"),
                     _("No unit has the code %(code)s.") % {"code": code},
                 )
                 continue
-            self.paths.append(unit.path)
+            if unit is not None:
+                self.paths.append(unit.path)
             status = row.data.get("status")
             if status is None:
                 row.data["status"] = self._status_from_figures(row)
