@@ -91,25 +91,31 @@ class HistoryLine:
 
 
 def _shown(model: type[models.Model], key: str, value: Any) -> tuple[str, str]:
+    """A logged field as the page names it, and its value (a choice by its label)."""
     try:
         field = model._meta.get_field(key.removesuffix("_id"))
     except FieldDoesNotExist:
         return key, "" if value is None else str(value)
     choices = dict(getattr(field, "choices", None) or [])
     label = str(getattr(field, "verbose_name", key))
+    if key == "name" and model is Resident:
+        label = pgettext("person", "name")
     if value in (None, ""):
         return label, "—"
     return label, str(choices.get(value, value))
 
 
 def describe(entry: AuditEntry) -> HistoryLine:
-    """The entry's label and its changes, field by field."""
+    """The entry's label and its changes, field by field (a new record's empty fields
+    left out)."""
     model: type[models.Model] = Household if entry.object_type.endswith("household") else Resident
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     changes = []
     for key in dict.fromkeys([*before, *after]):
         if key in ("grid", "village", "place", "household"):
+            continue
+        if key not in before and after.get(key) in (None, ""):
             continue
         label, old = _shown(model, key, before.get(key))
         _label, new = _shown(model, key, after.get(key))
