@@ -137,6 +137,20 @@ def test_a_place_goes_only_on_a_grid_in_scope(
     assert caught.value.field == "grid"
 
 
+def test_a_place_with_households_stays_on_its_grid(
+    village_cadre: Any, grids: dict[str, Unit]
+) -> None:
+    place = create_place(actor=village_cadre, grid=grids["grid"], kind="compound", name="小区")
+    new_household(village_cadre, grids["grid"], place=place)
+
+    with pytest.raises(ResidentsError) as caught:
+        update_place(place, actor=village_cadre, changes={"grid": grids["grid2"].pk})
+
+    assert caught.value.field == "grid"
+    place.refresh_from_db()
+    assert place.grid == grids["grid"]
+
+
 def test_a_place_is_retired_and_brought_back(grid_worker: Any, grids: dict[str, Unit]) -> None:
     place = create_place(actor=grid_worker, grid=grids["grid"], kind="business", name="小卖部")
 

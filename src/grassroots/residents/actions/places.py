@@ -29,7 +29,7 @@ from grassroots.org.models import Unit, UnitKind
 from grassroots.org.permissions import require
 from grassroots.residents.actions._base import lock
 from grassroots.residents.errors import ResidentsError
-from grassroots.residents.models import Place
+from grassroots.residents.models import Household, Place
 from grassroots.residents.permissions import EDIT
 from grassroots.residents.states import PlaceKind
 
@@ -316,8 +316,8 @@ def create_place(
 @transaction.atomic
 def update_place(place: Place | int, *, actor: User, changes: Mapping[str, Any]) -> Place:
     """Change fields of a place (``PLACE_FIELDS``; ``active=False`` retires it, ``True``
-    brings it back). A new grid must be one the actor may edit too; the households living
-    there stay where they are."""
+    brings it back). A new grid must be one the actor may edit too, and is refused while
+    households are linked to the place (a household's place is on its own grid)."""
     locked = lock(Place, pk_of(place, Place, field="place"), "grid")
     require(actor, EDIT, locked)
     unknown = [k for k in changes if k not in PLACE_FIELDS]
@@ -338,6 +338,12 @@ def update_place(place: Place | int, *, actor: User, changes: Mapping[str, Any])
     )
     if not changed:
         return locked
+    if "grid" in changed and Household.objects.filter(place=locked).exists():
+        raise ResidentsError(
+            _("Households are linked to this place: it cannot move to another grid."),
+            field="grid",
+            code="place_households",
+        )
     before = masked({k: current[k] for k in changed})
     for key in changed:
         setattr(locked, key, cleaned[key])
