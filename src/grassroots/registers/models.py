@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -59,6 +60,20 @@ class RegisterQuerySet(ScopedQuerySet):
     """Rows placed by their unit, seen with ``registers.view``."""
 
     view_action = VIEW
+
+
+class HouseholdRecordQuerySet(RegisterQuerySet):
+    """Rows of a household's (a homestead, a case, a monitoring): placed by their village
+    and by the household's grid, so that the grid's worker sees them too."""
+
+    scope_path_fields = ("unit__path", "household__grid__path")
+
+
+class OfHousehold(InUnit):
+    household: Any
+
+    def scope_paths(self) -> tuple[str, ...]:
+        return (self.unit.path, self.household.grid.path)
 
 
 def _money(**kw: object) -> models.DecimalField:  # type: ignore[type-arg]
@@ -121,7 +136,7 @@ class Policy(InUnit, models.Model):
 # --- 一户一宅 ------------------------------------------------------------------------------
 
 
-class Homestead(InUnit, models.Model):
+class Homestead(OfHousehold, models.Model):
     """A homestead parcel (宅基地) held by a household."""
 
     unit = models.ForeignKey(
@@ -149,7 +164,7 @@ class Homestead(InUnit, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = RegisterQuerySet.as_manager()
+    objects = HouseholdRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("homestead")
@@ -167,7 +182,7 @@ class Homestead(InUnit, models.Model):
         return self.parcel_number
 
 
-class HomesteadCase(InUnit, models.Model):
+class HomesteadCase(OfHousehold, models.Model):
     """A rectification case of the 一户一宅 check: a household holding more than one
     homestead, or a parcel above the area standard; tracked to closure."""
 
@@ -208,7 +223,7 @@ class HomesteadCase(InUnit, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = RegisterQuerySet.as_manager()
+    objects = HouseholdRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("一户一宅 case")
@@ -380,7 +395,7 @@ class Window(InUnit, models.Model):
 # --- 防返贫监测 --------------------------------------------------------------------------------
 
 
-class MonitoredHousehold(InUnit, models.Model):
+class MonitoredHousehold(OfHousehold, models.Model):
     """A household under poverty-relapse monitoring (防返贫监测户).
 
     ``review_due_on`` — the last review (or ``since``) plus the policy's interval — is kept
@@ -413,7 +428,7 @@ class MonitoredHousehold(InUnit, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = RegisterQuerySet.as_manager()
+    objects = HouseholdRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("monitored household")
