@@ -116,16 +116,22 @@ def test_every_register_is_listed_and_shown_read_only(login: Any, records: dict[
 
 
 def test_staff_see_their_own_scope_only(
-    login: Any, xc_secretary: Any, outsider: Any, records: dict[str, Any]
+    login: Any, xc_secretary: Any, outsider: Any, grid_worker: Any, records: dict[str, Any]
 ) -> None:
-    for person in (xc_secretary, outsider):
+    for person in (xc_secretary, outsider, grid_worker):
         person.is_staff = True
         person.save(update_fields=["is_staff"])
     window = records["window"].pk
     assert login(xc_secretary).get(f"/admin/registers/window/{window}/change/").status_code == 200
     assert login(outsider).get(f"/admin/registers/window/{window}/change/").status_code == 302
+    number = records["monitoredhousehold"].household.number
     listed = login(outsider).get("/admin/registers/monitoredhousehold/").content.decode()
-    assert records["monitoredhousehold"].household.number not in listed
+    assert number not in listed
+    # the grid's worker sees its households' monitorings and reviews, not the village's parcels
+    worker = login(grid_worker)
+    assert number in worker.get("/admin/registers/monitoredhousehold/").content.decode()
+    assert number in worker.get("/admin/registers/review/").content.decode()
+    assert worker.get(f"/admin/registers/window/{window}/change/").status_code == 302
 
 
 def test_the_lists_do_not_query_per_row(

@@ -37,8 +37,8 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Listed and shown to those who may see the registers, within their scope; never
     changed here."""
 
-    #: The path of the unit that places a row in the tree (the scope filter).
-    scope_field = "unit__path"
+    #: The paths that place a row in the tree (the scope filter): the model's own.
+    scope_fields: tuple[str, ...] = ("unit__path",)
     #: Fields never shown (a masked copy may be shown instead).
     hidden_fields: tuple[str, ...] = ()
     list_per_page = 50
@@ -49,7 +49,7 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
         if request.user.is_superuser:
             return queryset
         paths = grant_paths(request.user, VIEW)
-        return queryset.filter(scope_q((self.scope_field,), paths))
+        return queryset.filter(scope_q(self.scope_fields, paths))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [
@@ -95,6 +95,7 @@ class PolicyAdmin(ReadOnlyAdmin):
 
 @admin.register(Homestead)
 class HomesteadAdmin(ReadOnlyAdmin):
+    scope_fields = ("unit__path", "household__grid__path")
     list_display = ["parcel_number", "unit", "household", "area", "approved_on", "active"]
     list_filter = ["active", "approved_on"]
     search_fields = ["parcel_number", "household__number", "approval_document"]
@@ -103,6 +104,7 @@ class HomesteadAdmin(ReadOnlyAdmin):
 
 @admin.register(HomesteadCase)
 class HomesteadCaseAdmin(ReadOnlyAdmin):
+    scope_fields = ("unit__path", "household__grid__path")
     list_display = ["pk", "kind", "unit", "household", "status", "found_on", "due_on"]
     list_filter = ["kind", "status", "found_on"]
     search_fields = ["household__number", "finding"]
@@ -143,7 +145,7 @@ class ConstructionCaseAdmin(ReadOnlyAdmin):
 
 @admin.register(CasePhoto)
 class CasePhotoAdmin(ReadOnlyAdmin):
-    scope_field = "case__unit__path"
+    scope_fields = ("case__unit__path",)
     list_display = ["case", "stage", "content_type", "size", "created_at"]
     list_filter = ["stage"]
     search_fields = ["case__number", "sha256"]
@@ -160,6 +162,7 @@ class WindowAdmin(ReadOnlyAdmin):
 
 @admin.register(MonitoredHousehold)
 class MonitoredHouseholdAdmin(ReadOnlyAdmin):
+    scope_fields = ("unit__path", "household__grid__path")
     list_display = [
         "household",
         "unit",
@@ -177,7 +180,7 @@ class MonitoredHouseholdAdmin(ReadOnlyAdmin):
 
 @admin.register(Assistance)
 class AssistanceAdmin(ReadOnlyAdmin):
-    scope_field = "monitored__unit__path"
+    scope_fields = ("monitored__unit__path", "monitored__household__grid__path")
     list_display = ["monitored", "kind", "started_on", "description", "amount"]
     list_filter = ["kind", "started_on"]
     search_fields = ["monitored__household__number", "description"]
@@ -186,7 +189,7 @@ class AssistanceAdmin(ReadOnlyAdmin):
 
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdmin):
-    scope_field = "monitored__unit__path"
+    scope_fields = ("monitored__unit__path", "monitored__household__grid__path")
     list_display = ["monitored", "reviewed_on", "income_per_capita", "risk_removed"]
     list_filter = ["risk_removed", "reviewed_on"]
     search_fields = ["monitored__household__number"]

@@ -45,7 +45,7 @@ def monitored_visible_to(user: Any) -> QuerySet[MonitoredHousehold]:
     of the household's name, for display through ``name_shown``)."""
     monitored: QuerySet[MonitoredHousehold] = (
         MonitoredHousehold.objects.visible_to(user)
-        .select_related("unit", "household")
+        .select_related("unit", "household__grid")
         .annotate(head_name=_head_name())
     )
     return monitored

@@ -161,7 +161,7 @@ def put_under_monitoring(*, actor: User, household: object, **data: Any) -> Moni
 
 
 def _open(monitored_id: int, actor: User) -> MonitoredHousehold:
-    monitored = lock(MonitoredHousehold, monitored_id, "unit", "household")
+    monitored = lock(MonitoredHousehold, monitored_id, "unit", "household__grid")
     require(actor, MANAGE, monitored)
     return monitored
 
