@@ -77,6 +77,7 @@ def test_who_may_see_and_edit(
     assert login(village_cadre).get("/registers/income/513401101202/2026/").status_code == 404
     assert login(village_cadre).get("/registers/income/513401101201/1800/").status_code == 404
     assert login(village_cadre).get(url).status_code == 200
+    assert login(village_cadre).get("/registers/income/%00/2026/").status_code == 404
     assert login(village_cadre).get("/registers/income/target/").status_code == 405
 
 

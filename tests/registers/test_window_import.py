@@ -109,6 +109,12 @@ def test_a_bad_file_lists_every_problem_by_line_and_writes_nothing(
     assert not Window.objects.exists()
 
 
+def test_nul_characters_are_dropped(xc_secretary: Any, tmp_path: Path, tree: Any) -> None:
+    path = csv_file(tmp_path, "QH-\x001,一\x00号,513401101201\x00,10,2026,,,,,,")
+    import_windows(path, actor=xc_secretary)
+    assert Window.objects.get().code == "QH-1"
+
+
 def test_unreadable_files_and_missing_columns(village_cadre: Any, tmp_path: Path) -> None:
     broken = tmp_path / "x.xlsx"
     broken.write_bytes(b"not a workbook")

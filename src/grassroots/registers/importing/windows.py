@@ -185,6 +185,10 @@ class RegisterSheet(SheetChecker):
         self.parse(row, values)
         self.rows.append(row)
 
+    def text(self, values: list[Any], key: str, line: int, max_length: int) -> str:
+        """The cell as text, without NUL characters (no database takes them)."""
+        return super().text(values, key, line, max_length).replace("\x00", "")
+
     def required(self, row: SheetRow, values: list[Any], key: str, limit: int) -> str:
         text = self.text(values, key, row.line, limit)
         if not text:

@@ -107,6 +107,8 @@ def _village(user: User, code: str, year: int) -> Unit:
     year out of range."""
     if not 2000 <= year <= this_year() + 1:
         raise Http404(_("No such year."))
+    if "\x00" in code:
+        raise Http404(_("No such village in your area."))
     village: Unit | None = villages_for(user).filter(code=code).first()
     if village is None:
         raise Http404(_("No such village in your area."))
