@@ -597,6 +597,7 @@ def _not_before_life(person: Resident, day: dt.date, *, field: str) -> None:
         )
 
 
+@transaction.atomic
 def _status_move(
     resident: Resident | int,
     *,
