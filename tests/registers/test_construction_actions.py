@@ -104,6 +104,7 @@ def test_the_audit_masks_the_party(make_case: Any) -> None:
     case = make_case()
     entry = AuditEntry.objects.get(action="registers.constructioncase.opened")
     assert entry.object_id == str(case.pk)
+    assert entry.after is not None
     assert entry.after["party_phone"] == "138****5678"
     assert entry.after["party_name"] == "王**"
     assert "13812345678" not in str(entry.after)

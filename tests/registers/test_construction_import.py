@@ -37,7 +37,7 @@ HEADER = [
     "拆除面积",
     "备注",
 ]
-GOOD = [
+GOOD: list[list[Any]] = [
     ["513401101201", "乱修滥建", "王大明", "13812345678", "礼州村3组12号", dt.date(2026, 5, 20),
      dt.date(2026, 6, 1), 120.5, None, "已制止", dt.date(2026, 6, 2), None, None, None],
     ["513401101202", "无序搬迁", "李四", "", "田坝村5组", "2016.03", "2016-04-02", None, 5,
@@ -88,7 +88,7 @@ def test_a_good_ledger_is_imported_whole(village_cadre: Any, xc_secretary: Any, 
 
 
 def test_a_bad_ledger_lists_every_problem_and_writes_nothing(xc_secretary: Any, clock: Any) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["999999", "乱修滥建", "", "", "某地", "2026-01-01", "2026-02-01"] + [None] * 7,
         ["513401101201", "棚房", "", "12345", "某地", "2026-01-01", "2026-02-01"] + [None] * 7,
         ["513401101201", "乱修滥建", "", "", "", "2026-03-01", "2026-02-01"] + [None] * 7,

@@ -8,6 +8,7 @@ released together by a barrier.
 from __future__ import annotations
 
 import threading
+from functools import partial
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -67,8 +68,8 @@ def test_two_stops_at_once(make_case: Any, village_cadre: Any, xc_secretary: Any
     for _ in range(3):
         pk = make_case().pk
         results = race(
-            lambda pk=pk: actions.stop(pk, actor=village_cadre, stopped_on=TODAY),
-            lambda pk=pk: actions.stop(pk, actor=xc_secretary, stopped_on=TODAY),
+            partial(actions.stop, pk, actor=village_cadre, stopped_on=TODAY),
+            partial(actions.stop, pk, actor=xc_secretary, stopped_on=TODAY),
         )
         failed = [r for r in results if isinstance(r, Exception)]
         assert len(failed) == 1 and isinstance(failed[0], IllegalTransition), results
@@ -90,8 +91,8 @@ def test_the_receiver_and_the_sweep_at_once(
             unit=tree["grid"],
         )
         results = race(
-            lambda pk=event.pk: actions.open_case_from_event(pk),
-            lambda pk=event.pk: actions.open_case_from_event(pk),
+            partial(actions.open_case_from_event, event.pk),
+            partial(actions.open_case_from_event, event.pk),
         )
         assert not [r for r in results if isinstance(r, Exception)], results
         assert results[0].pk == results[1].pk
