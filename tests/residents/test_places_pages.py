@@ -99,6 +99,20 @@ def test_a_household_outside_the_scope_is_not_found(
     assert admin.get("/residents/households/abc/").status_code == 404
 
 
+def test_the_nav_lists_grid_basics_for_those_who_may_see_them(
+    grid_worker: Any, city_admin: Any, dept_staff: Any, supervisor: Any
+) -> None:
+    from grassroots.common.nav import items_for
+
+    def keys(user: Any) -> list[str]:
+        return [item["key"] for item in items_for(user)]
+
+    assert "residents.home" in keys(grid_worker) and "residents.home" in keys(city_admin)
+    assert "residents.home" not in keys(dept_staff) and "residents.home" not in keys(supervisor)
+    entry = next(i for i in items_for(grid_worker) if i["key"] == "residents.home")
+    assert (entry["url"], str(entry["label"]), entry["icon"]) == ("/residents/", "网格基础", "🏘️")
+
+
 # --- the overview ---------------------------------------------------------------------------
 
 
