@@ -2,8 +2,8 @@
 see (``residents.view`` over the record's grid, ``visible_to``; the export reads with
 ``residents.import``).
 
-* ``grids_for`` / ``villages_of``: the grids (and their villages) of a viewer's scope, for
-  the pickers and filters;
+* ``grids_for``: the grids (with their villages) of a viewer's scope, for the pickers and
+  filters;
 * ``places_for``, ``households_for``, ``residents_for``: the lists with their search and
   filters (``ListFilters``);
 * ``grid_counts`` / ``total_counts``: the home page's figures per grid, in a fixed number
@@ -53,12 +53,6 @@ def grids_for(user: Any, action: str = VIEW, *, limit: int = GRID_LIMIT) -> list
         .defer("geometry", "parent__geometry")
         .order_by("path")[:limit]
     )
-
-
-def villages_of(grids: Iterable[Unit]) -> list[Unit]:
-    """The villages (parents) of ``grids``, each once, in path order."""
-    found = {g.parent_id: g.parent for g in grids if g.parent is not None}
-    return sorted((v for v in found.values() if v is not None), key=lambda v: v.path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -334,7 +334,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         user=user,
-        form=ResidentForm(posted(request), initial={"moved_in_on": None}),
+        form=ResidentForm(posted(request)),
         perform=lambda f: add_resident(household, actor=user, **_values(f)),
         done=household_url,
         message=_("The member was added."),
