@@ -66,8 +66,8 @@ def test_income_by_source_is_set_changed_and_removed(
         AuditEntry.objects.filter(action="registers.collective_income.set").order_by("pk")
     )
     assert len(entries) == 2
-    assert entries[1].before["subsidy"] == "50000.50"
-    assert "subsidy" not in entries[1].after
+    assert (entries[1].before or {})["subsidy"] == "50000.50"
+    assert "subsidy" not in (entries[1].after or {})
     # nothing changes: no entry
     actions.set_income(village, 2025, {"operating": "130000"}, actor=village_cadre)
     assert AuditEntry.objects.filter(action="registers.collective_income.set").count() == 2
@@ -114,7 +114,7 @@ def test_a_target_by_hand(tree: dict[str, Any], village_cadre: Any) -> None:
     assert IncomeTarget.objects.get().amount == Decimal(320000)
     entries = list(AuditEntry.objects.filter(action="registers.income_target.set").order_by("pk"))
     assert entries[0].before is None
-    assert entries[1].before["amount"] == "300000.00"
+    assert (entries[1].before or {})["amount"] == "300000.00"
     for amount, field in (("0", "amount"), ("", "amount"), ("-5", "amount")):
         with pytest.raises(RegistersError) as caught:
             actions.set_target(tree["village"], 2026, actor=village_cadre, amount=amount)

@@ -68,7 +68,7 @@ def test_a_good_file(xc_secretary: Any, tree: dict[str, Any], tmp_path: Path) ->
 
 
 def test_a_bad_file(village_cadre: Any, tmp_path: Path) -> None:
-    lines = (
+    second = (
         "513401101201,2025,100000,,,,,",
         "513401101201,2025,1,,,,,",  # twice
         "513401101202,2025,1,,,,,",  # not theirs
@@ -77,7 +77,7 @@ def test_a_bad_file(village_cadre: Any, tmp_path: Path) -> None:
         "nope,2024,1,,,,,",
     )
     with pytest.raises(RegisterImportError) as caught:
-        import_income(sheet(tmp_path, *lines), actor=village_cadre)
+        import_income(sheet(tmp_path, *second), actor=village_cadre)
     found = {(e.line, e.column) for e in caught.value.errors}
     assert (3, "年度") in found
     assert (7, "村(社区)编码") in found

@@ -87,14 +87,14 @@ def test_a_bad_file_names_every_problem_and_writes_nothing(
     village_cadre: Any, make_household: Any, tmp_path: Path, tree: dict[str, Any]
 ) -> None:
     one, two = make_household(), make_household()
-    lines = (
+    second = (
         f"{one.number},{VILLAGE},富裕户,因懒,2026-13-01,0,-5,,,,",  # kind, risk, date
         f"{two.number},{VILLAGE},边缘易致贫户,因病,2026-03-01,3,5000,风险已消除,,,",  # no date
         f"NOPE,{VILLAGE},边缘易致贫户,因病,2026-03-01,3,5000,,,,",  # no such household
         f"{two.number},{VILLAGE},边缘易致贫户,因病,2026-03-01,3,5000,,,,",  # twice
     )
     with pytest.raises(RegisterImportError) as caught:
-        import_monitoring(sheet(tmp_path, *lines), actor=village_cadre)
+        import_monitoring(sheet(tmp_path, *second), actor=village_cadre)
     found = {(e.line, e.column) for e in caught.value.errors}
     assert {(2, "监测类型"), (2, "风险类型(顿号分隔)"), (2, "纳入日期")} <= found
     assert (3, "最近回访日期") in found

@@ -55,7 +55,7 @@ def test_a_cadre_registers_a_parcel_of_their_village(
     assert window.restored_area == 0
     entry = AuditEntry.objects.get(action="registers.window.created")
     assert entry.object_id == str(window.pk)
-    assert entry.after["code"] == "QH-001"
+    assert (entry.after or {})["code"] == "QH-001"
     assert entry.unit_path == tree["village"].path
 
 
@@ -156,7 +156,7 @@ def test_a_correction_writes_the_changed_fields_to_the_audit(
     assert updated.restored_area == Decimal(250)
     entry = AuditEntry.objects.get(action="registers.window.updated")
     assert entry.before == {"name": "海河湿地一号", "restored_area": "0.00", "status": "planned"}
-    assert entry.after["restored_area"] == "250"
+    assert (entry.after or {})["restored_area"] == "250"
     # the same fields again change nothing and write nothing
     actions.update_window(
         window.pk,
@@ -184,7 +184,7 @@ def test_restoration_adds_area_and_completes_the_parcel(
     assert window.status == "restored"
     assert window.restored_on == dt.date(2026, 5, 10)
     entries = list(AuditEntry.objects.filter(action="registers.window.restored").order_by("pk"))
-    assert [e.after["status"] for e in entries] == ["underway", "restored"]
+    assert [(e.after or {})["status"] for e in entries] == ["underway", "restored"]
     assert entries[0].note == "清退养殖"
     with pytest.raises(IllegalTransition):
         actions.record_restoration(window.pk, actor=village_cadre, on="2026-05-11", added="1")
