@@ -215,3 +215,17 @@ def scope_units(user: User) -> list[Unit]:
     if len(grids) <= GRIDS_IN_FILTER:
         units = sorted([*units, *grids], key=lambda u: u.path)
     return units
+
+
+def open_care_of(resident_ids: list[int]) -> dict[int, list[KeyPerson]]:
+    """The open care of each of these residents (resident id → care, by group order); one
+    query. The caller has checked that the viewer sees the residents."""
+    care: dict[int, list[KeyPerson]] = {}
+    rows = (
+        KeyPerson.objects.filter(resident__in=resident_ids, ended_on__isnull=True)
+        .select_related("group")
+        .order_by("group__order", "pk")
+    )
+    for kp in rows:
+        care.setdefault(kp.resident_id, []).append(kp)
+    return care

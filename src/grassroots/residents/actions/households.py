@@ -35,6 +35,7 @@ from grassroots.common.masking import mask_name
 from grassroots.org.models import Unit
 from grassroots.org.permissions import can, require
 from grassroots.residents.actions._base import lock, move
+from grassroots.residents.actions.care import end_care_of
 from grassroots.residents.actions.places import (
     clean_choice,
     clean_grid,
@@ -273,6 +274,11 @@ def move_household(
 
 
 @transaction.atomic
+def _care_ends(target: str) -> str:
+    """Why a person's care ends when they leave (the care's end reason)."""
+    return _("Deceased") if target == PersonStatus.DECEASED else _("Moved out")
+
+
 def set_household_status(
     household: Household | int,
     *,
@@ -306,6 +312,7 @@ def set_household_status(
         person.moved_out_on = day
         person.household = locked
         person.save(update_fields=["status", "moved_out_on", "updated_at"])
+        end_care_of(person, actor=actor, on=day, reason=_care_ends(PersonStatus.MOVED_OUT))
         record(
             "residents.resident.moved_out",
             person,
@@ -644,6 +651,8 @@ def _status_move(
         fields += ["moved_in_on", "moved_out_on"]
     after.update({k: getattr(person, k) for k in fields if k != "status"})
     person.save(update_fields=[*fields, "updated_at"])
+    if target != PersonStatus.PRESENT:
+        end_care_of(person, actor=actor, on=day, reason=_care_ends(target))
     verb = {
         PersonStatus.MOVED_OUT: "moved_out",
         PersonStatus.DECEASED: "deceased",

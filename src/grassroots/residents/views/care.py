@@ -54,6 +54,7 @@ from grassroots.residents.queries_care import (
     visible_photo,
     visit_history,
 )
+from grassroots.residents.views.places import section
 
 PAGE_SIZE = 30
 
@@ -61,7 +62,7 @@ PAGE_SIZE = 30
 def context(user: User, tab: str, **extra: Any) -> dict[str, Any]:
     """A care page's context: the current tab and which tabs the viewer gets."""
     return {
-        "tab": tab,
+        **section(user, tab),
         "may_configure": can(user, CONFIGURE),
         "may_visit": can(user, VISIT),
         "today": timezone.localdate(),

@@ -54,6 +54,7 @@ from grassroots.residents.forms import (
 )
 from grassroots.residents.models import Household, Place, Resident
 from grassroots.residents.queries import grids_for, history_of, households_for, members_of
+from grassroots.residents.queries_care import open_care_of
 from grassroots.residents.states import HouseholdStatus
 from grassroots.residents.views.places import (
     form_page,
@@ -203,6 +204,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_context(user: User, household: Household, **extra: Any) -> dict[str, Any]:
     members = members_of(household)
+    care = open_care_of([m.pk for m in members])
+    for m in members:
+        m.open_care = care.get(m.pk, [])  # type: ignore[attr-defined]
     return section(
         user,
         "households",

@@ -49,7 +49,7 @@ PAGE_SIZE: Final = 30
 VILLAGES_PER_PAGE: Final = 20
 #: Households listed on a place's page at most.
 PLACE_HOUSEHOLDS: Final = 200
-_ACTIONS: Final = (p.VIEW, p.EDIT, p.IMPORT)
+_ACTIONS: Final = (p.VIEW, p.EDIT, p.VISIT, p.IMPORT, p.CONFIGURE)
 
 
 # --- shared by the residents views ----------------------------------------------------------
