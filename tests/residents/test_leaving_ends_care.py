@@ -59,3 +59,14 @@ def test_the_household_page_shows_each_members_care(
     assert reverse("residents:care_detail", args=[kp.pk]) in text
     assert "独居老人" in text
     assert reverse("residents:care_add", args=[second.pk]) in text
+
+
+def test_the_overview_counts_people_in_care_and_overdue_visits(
+    make_household: Any, village_cadre: Any, login: Any, outsider: Any
+) -> None:
+    person = make_household(members=1).members.get()
+    _in_care(person, village_cadre)  # due 7 days after 2026-03-01: long overdue
+    page = login(village_cadre).get(reverse("residents:home"))
+    assert page.context["care"] == {"in_care": 1, "overdue": 1}
+    assert reverse("residents:overdue") in page.content.decode()
+    assert login(outsider).get(reverse("residents:home")).context["care"]["in_care"] == 0

@@ -229,3 +229,12 @@ def open_care_of(resident_ids: list[int]) -> dict[int, list[KeyPerson]]:
     for kp in rows:
         care.setdefault(kp.resident_id, []).append(kp)
     return care
+
+
+def care_counts(user: User, today: dt.date) -> dict[str, int]:
+    """People in care and overdue visits in the viewer's scope; one query."""
+    return (
+        KeyPerson.objects.visible_to(user)
+        .filter(OPEN)
+        .aggregate(in_care=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    )

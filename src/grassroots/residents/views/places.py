@@ -42,6 +42,7 @@ from grassroots.residents.queries import (
     places_for,
     total_counts,
 )
+from grassroots.residents.queries_care import care_counts
 from grassroots.residents.states import HouseholdStatus
 
 PAGE_SIZE: Final = 30
@@ -169,6 +170,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "home",
             year=year,
             total=total_counts(user, year),
+            care=care_counts(user, timezone.localdate()),
             blocks=blocks,
             page=page,
             search=search,
