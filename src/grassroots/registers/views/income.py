@@ -36,6 +36,7 @@ from grassroots.registers.importing.income import (
     income_template,
 )
 from grassroots.registers.importing.windows import rows_workbook
+from grassroots.registers.models import IncomeTarget
 from grassroots.registers.permissions import MANAGE
 from grassroots.registers.queries_income import (
     income_table,
@@ -65,6 +66,7 @@ def _filters(request: HttpRequest, user: User) -> tuple[IncomeFilterForm, dict[s
     year = this_year()
     form = IncomeFilterForm(
         request.GET or None,
+        initial={"year": year},
         townships=townships_for(user),
         first=year - YEARS_BACK,
         last=year + 1,
@@ -95,6 +97,7 @@ def income_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "sources": IncomeSource.choices,
             "summary": summary,
+            "total_wan": summary.total / 10000,
             "managed": managed,
             "querystring": querystring(request),
             "may_manage": bool(managed),
@@ -146,14 +149,25 @@ def _edit_page(
             "village": village,
             "year": year,
             "current": current,
-            "history": [
-                e for e in history_of(village) if e.action.startswith("registers.collective")
-            ],
+            "history": _history(village, year),
             "may_manage": True,
             **forms,
         },
         status=status,
     )
+
+
+def _history(village: Unit, year: int) -> list[Any]:
+    """The changes of the village's income of ``year`` and of its target, newest first."""
+    entries = [
+        e
+        for e in history_of(village)
+        if e.action == "registers.collective_income.set" and (e.after or {}).get("year") == year
+    ]
+    target = IncomeTarget.objects.filter(unit=village, year=year).first()
+    if target is not None:
+        entries.extend(history_of(target))
+    return sorted(entries, key=lambda e: e.created_at, reverse=True)
 
 
 @login_required

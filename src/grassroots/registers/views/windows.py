@@ -95,14 +95,32 @@ def querystring(request: HttpRequest) -> str:
     return urlencode(keep)
 
 
+#: What each audited change of these registers is called on a record's history.
+HISTORY_LABELS: Final = {
+    "registers.window.created": gettext_lazy("Parcel registered"),
+    "registers.window.updated": gettext_lazy("Record corrected"),
+    "registers.window.restored": gettext_lazy("Restoration recorded"),
+    "registers.monitored.created": gettext_lazy("Put under monitoring"),
+    "registers.monitored.updated": gettext_lazy("Record corrected"),
+    "registers.monitored.reviewed": gettext_lazy("Reviewed"),
+    "registers.monitored.removed": gettext_lazy("Reviewed: risk removed"),
+    "registers.assistance.created": gettext_lazy("Assistance added"),
+    "registers.collective_income.set": gettext_lazy("Income entered"),
+    "registers.income_target.set": gettext_lazy("Target set"),
+}
+
+
 def history_of(obj: Any) -> list[AuditEntry]:
-    """The audit entries of ``obj``, newest first (the record is one the viewer sees; the
-    entries hold no personal data)."""
-    return list(
+    """The audit entries of ``obj``, newest first, each with ``label`` (what the change
+    is called); the record is one the viewer sees, the entries hold no personal data."""
+    entries = list(
         AuditEntry.objects.for_object(obj._meta.label_lower, str(obj.pk))
         .only("created_at", "actor_label", "action", "note")
         .order_by("-created_at", "-pk")[:HISTORY_SHOWN]
     )
+    for entry in entries:
+        entry.label = HISTORY_LABELS.get(entry.action, entry.action)
+    return entries
 
 
 @dataclass(frozen=True)
