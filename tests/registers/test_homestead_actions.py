@@ -237,15 +237,21 @@ def test_a_finding_that_no_longer_holds_leaves_its_open_case_alone(
     assert HomesteadCase.objects.get().status == "open"
 
 
-def test_a_closed_case_does_not_stop_a_new_one(
+def test_a_dismissed_finding_is_settled_but_a_rectified_one_that_still_holds_is_raised(
     tree: dict[str, Any], village_cadre: Any, make_household: Any, official_calendar: None
 ) -> None:
-    parcel(make_household(), "180")
+    kept = parcel(make_household(), "180")
+    parcel(make_household(), "200")
     actions.run_homestead_check(tree["village"], actor=village_cadre)
-    case = HomesteadCase.objects.get()
-    actions.dismiss_case(case.pk, actor=village_cadre, reason="核实面积有误")
+    dismissed = HomesteadCase.objects.get(homestead=kept)
+    actions.dismiss_case(dismissed.pk, actor=village_cadre, reason="依法保留(历史审批)")
+    rectified = HomesteadCase.objects.exclude(pk=dismissed.pk).get()
+    actions.mark_rectified(rectified.pk, actor=village_cadre, note="已退出", on=dt.date.today())
     summary = actions.run_homestead_check(tree["village"], actor=village_cadre)
-    assert summary.opened == 1
+    # The dismissed one is not raised every night again; the "rectified" parcel is still
+    # held at 200 m², so the check raises it anew.
+    assert (summary.opened, summary.settled) == (1, 1)
+    assert not HomesteadCase.objects.filter(homestead=kept, status="open").exists()
     assert HomesteadCase.objects.filter(status="open").count() == 1
 
 

@@ -352,6 +352,9 @@ class CheckSummary:
     opened: int = 0
     #: Findings that already had an open case.
     already_open: int = 0
+    #: Findings settled earlier: a case about them was dismissed after checking (依法保留,
+    #: 核实不属实), so the check does not raise them again.
+    settled: int = 0
     #: The cases opened (pks), in order.
     opened_ids: list[int] = field(default_factory=list)
 
@@ -364,6 +367,7 @@ class CheckSummary:
             "oversize": self.oversize,
             "opened": self.opened,
             "already_open": self.already_open,
+            "settled": self.settled,
         }
 
 
@@ -422,7 +426,8 @@ def run_homestead_check(
     """Run the 一户一宅 check over ``unit``'s subtree (``registers.manage`` over ``unit``;
     ``actor=None`` is the nightly job). Every finding without an open case gets one
     (found today, due ``rectify_workdays`` working days later by the village's policy); a
-    finding that already has one is counted, and an open case whose finding no longer
+    finding that already has one is counted, a finding whose case was dismissed after
+    checking is settled and not raised again, and an open case whose finding no longer
     holds is left as it is (the clerk closes it). Running it twice opens nothing new. One
     audit entry per case opened and one for the run, with the counts."""
     if actor is not None:
@@ -436,6 +441,12 @@ def run_homestead_check(
             subtree_q("unit__path", unit.path), status__in=OPEN_HOMESTEAD_CASE
         ).values_list("kind", "household_id", "homestead_id")
     }
+    settled_keys = {
+        (kind, household_id if kind == MULTIPLE else homestead_id)
+        for kind, household_id, homestead_id in HomesteadCase.objects.filter(
+            subtree_q("unit__path", unit.path), status=HomesteadCaseStatus.DISMISSED
+        ).values_list("kind", "household_id", "homestead_id")
+    }
     units = {u.pk: u for u in Unit.objects.filter(pk__in={f.unit_id for f in findings})}
     policies = policies_for(units.values())
     calendar = current_calendar()
@@ -446,6 +457,9 @@ def run_homestead_check(
             summary.oversize += 1
         if finding.key in open_keys:
             summary.already_open += 1
+            continue
+        if finding.key in settled_keys:
+            summary.settled += 1
             continue
         village = units[finding.unit_id]
         case = HomesteadCase(
