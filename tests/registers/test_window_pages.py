@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 
+from grassroots.registers import programme as pg
 from grassroots.registers.models import Window
 from tests.pages_support import square
 
@@ -68,6 +69,15 @@ def test_the_list_shows_the_viewers_parcels_and_the_programme(
     assert "1050.00" in html
     assert "<svg" in html
     assert 'class="behind' in html
+    # progress by the end of today, each parcel credited up to its own line (as the metric)
+    line = pg.Programme(2021, 2030)
+    parcels = [
+        pg.Parcel(Decimal(1000), Decimal(200), line),
+        pg.Parcel(Decimal(500), Decimal(500), line),
+    ]
+    progress = pg.progress_on(parcels, dt.date(2026, 5, 21)).percent
+    assert progress is not None and progress < 100
+    assert f"<strong>{progress}%</strong>" in html
 
 
 def test_the_list_filters_and_paginates_without_errors(

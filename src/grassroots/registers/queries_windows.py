@@ -14,8 +14,7 @@ from decimal import Decimal
 from html import escape
 from typing import Any, Final
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from grassroots.common.gridmap import GridMap, build_grid_map
@@ -101,7 +100,9 @@ def visible_window(user: Any, pk: int) -> Window | None:
 
 @dataclass(frozen=True)
 class ProgrammeView:
-    """The programme of an area: its years, the table and the totals."""
+    """The programme of an area: its years, the table, the totals and the progress
+    against the straight line by the end of today (each parcel credited with at most its
+    planned area, as ``registers.window_progress`` counts it)."""
 
     programme: pg.Programme
     lines: list[pg.YearLine]
@@ -109,6 +110,7 @@ class ProgrammeView:
     restored: Decimal
     parcels: int
     today: dt.date
+    progress: pg.Progress
 
     @property
     def current(self) -> pg.YearLine | None:
@@ -119,41 +121,29 @@ class ProgrammeView:
         return pg.ratio_percent(self.restored, self.total_area)
 
     @property
-    def progress(self) -> pg.Progress:
-        """Credited against the straight line today, over the area as a whole."""
-        planned = pg.planned_area(self.total_area, self.programme, self.today)
-        return pg.Progress(pg.credited(self.restored, planned), planned)
-
-    @property
     def behind(self) -> bool:
-        planned = pg.planned_area(self.total_area, self.programme, self.today)
-        return self.restored < planned
+        """Some parcel is behind its straight line."""
+        return self.progress.credited < self.progress.planned
 
 
 def programme_view(windows: QuerySet[Window], unit: Unit, today: dt.date) -> ProgrammeView:
     """The programme table of the parcels ``windows`` (already scoped and filtered to
     ``unit``'s subtree) on the straight line of ``unit``'s policy. One query for the
-    figures (grouped by plan year and the year restored in full), one for the policy."""
+    parcels' figures, one for the policy."""
     policy = policy_for(unit)
     programme = pg.Programme(policy.window_first_year, policy.window_last_year)
-    rows = (
-        windows.order_by()
-        .annotate(done_year=ExtractYear("restored_on"))
-        .values("plan_year", "done_year")
-        .annotate(area=Sum("area"), restored=Sum("restored_area"), n=Count("pk"))
-        .values_list("plan_year", "done_year", "area", "restored", "n")
-    )
+    rows = windows.order_by().values_list("plan_year", "area", "restored_area", "restored_on")
     scheduled: dict[int, Decimal] = {}
     in_full: dict[int, Decimal] = {}
+    parcels: list[pg.Parcel] = []
     total = restored = Decimal(0)
-    count = 0
-    for plan_year, done_year, area, done, n in rows:
-        count += n
+    for plan_year, area, done, done_on in rows:
         scheduled[plan_year] = scheduled.get(plan_year, Decimal(0)) + area
-        if done_year is not None:
-            in_full[done_year] = in_full.get(done_year, Decimal(0)) + area
+        if done_on is not None:
+            in_full[done_on.year] = in_full.get(done_on.year, Decimal(0)) + area
         total += area
         restored += done
+        parcels.append(pg.Parcel(area, done, programme))
     lines = pg.year_lines(
         programme,
         total,
@@ -162,7 +152,8 @@ def programme_view(windows: QuerySet[Window], unit: Unit, today: dt.date) -> Pro
         restored_now=restored,
         today=today,
     )
-    return ProgrammeView(programme, lines, total, restored, count, today)
+    progress = pg.progress_on(parcels, today + dt.timedelta(days=1))
+    return ProgrammeView(programme, lines, total, restored, len(parcels), today, progress)
 
 
 # --- the map ---------------------------------------------------------------------------
