@@ -71,11 +71,11 @@ def test_the_list_shows_the_viewers_parcels_and_the_programme(
     assert 'class="behind' in html
     # progress by the end of today, each parcel credited up to its own line (as the metric)
     line = pg.Programme(2021, 2030)
-    parcels = [
+    shares = [
         pg.Parcel(Decimal(1000), Decimal(200), line),
         pg.Parcel(Decimal(500), Decimal(500), line),
     ]
-    progress = pg.progress_on(parcels, dt.date(2026, 5, 21)).percent
+    progress = pg.progress_on(shares, dt.date(2026, 5, 21)).percent
     assert progress is not None and progress < 100
     assert f"<strong>{progress}%</strong>" in html
 
