@@ -50,6 +50,7 @@ def test_a_patrol_report_opens_a_case(
     assert case.kind == "building"
     assert case.source == "patrol"
     assert case.unit == tree["village"]
+    assert case.grid == tree["grid"]  # the reporting grid worker keeps seeing it
     assert case.found_on == case.started_on == NOW.date()
     assert case.is_new
     assert case.area == Decimal("85.00")

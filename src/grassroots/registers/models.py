@@ -250,6 +250,12 @@ class HomesteadCase(OfHousehold, models.Model):
 # --- 乱修滥建 / 无序搬迁 -----------------------------------------------------------------------
 
 
+class ConstructionQuerySet(RegisterQuerySet):
+    """Construction cases: placed by their village and by their grid when known."""
+
+    scope_path_fields = ("unit__path", "grid__path")
+
+
 class ConstructionCase(InUnit, models.Model):
     """An illegal construction (乱修滥建) or disorderly relocation (无序搬迁) case.
 
@@ -271,6 +277,15 @@ class ConstructionCase(InUnit, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="construction_case",
+    )
+    #: The grid where it was found, when known (the grid's worker then sees the case).
+    grid = models.ForeignKey(
+        Unit,
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     number = models.CharField(_("case number"), max_length=32, unique=True)
     #: 当事人: shown masked.
@@ -301,7 +316,7 @@ class ConstructionCase(InUnit, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = RegisterQuerySet.as_manager()
+    objects = ConstructionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("construction case")
@@ -314,6 +329,11 @@ class ConstructionCase(InUnit, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def scope_paths(self) -> tuple[str, ...]:
+        if self.grid is None:
+            return (self.unit.path,)
+        return (self.unit.path, self.grid.path)
 
     @property
     def masked_party(self) -> str:

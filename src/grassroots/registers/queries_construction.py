@@ -17,7 +17,7 @@ from django.http import Http404
 
 from grassroots.audit.models import AuditEntry
 from grassroots.events.models import Event
-from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit, User, is_within
+from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit, UnitKind, User, is_within
 from grassroots.org.permissions import can
 from grassroots.org.queries import grant_paths, subtree_q
 from grassroots.registers.models import CasePhoto, ConstructionCase
@@ -63,8 +63,8 @@ def event_for_case(event_id: int) -> Event | None:
     no such event, or it is of another category)."""
     found: Event | None = (
         _construction_events()
-        .select_related("category", "village", "township")
-        .defer("village__geometry", "township__geometry")
+        .select_related("category", "village", "township", "grid")
+        .defer("village__geometry", "township__geometry", "grid__geometry")
         .filter(pk=event_id)
         .first()
     )
@@ -232,6 +232,15 @@ def may_open_in(user: User, unit: Unit, *, inspection: bool) -> bool:
     return can(user, REPORT, unit) or any(
         is_within(path, unit.path) for path in reporting_grid_paths(user)
     )
+
+
+def reporting_grid_in(user: User, unit: Unit) -> Unit | None:
+    """The grid under ``unit`` where ``user`` reports (a grid worker's own), when there is
+    exactly one: a case they open is placed there too, so that they keep seeing it."""
+    paths = [p for p in reporting_grid_paths(user) if is_within(p, unit.path) and p != unit.path]
+    if len(paths) != 1:
+        return None
+    return Unit.objects.filter(path=paths[0], kind=UnitKind.GRID).first()
 
 
 def units_to_open(user: User) -> list[Unit]:

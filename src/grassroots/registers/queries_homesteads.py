@@ -206,9 +206,9 @@ def household_parcels(user: Any, homestead: Homestead) -> list[Homestead]:
 def history(obj: Homestead | HomesteadCase) -> QuerySet[AuditEntry]:
     """The audit entries of ``obj``, newest first (the page shows them to whoever sees
     the record)."""
-    return AuditEntry.objects.for_object(obj._meta.label_lower, str(obj.pk)).order_by(
-        "-created_at", "-pk"
-    )
+    label: str = obj._meta.label_lower
+    entries: QuerySet[AuditEntry] = AuditEntry.objects.for_object(label, str(obj.pk))
+    return entries.order_by("-created_at", "-pk")
 
 
 # --- cases -----------------------------------------------------------------------------------

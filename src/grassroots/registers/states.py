@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # --- 一户一宅 ------------------------------------------------------------------------------
 
@@ -67,8 +68,8 @@ CONSTRUCTION_TRANSITIONS: dict[ConstructionStatus, frozenset[ConstructionStatus]
 
 
 class PhotoStage(models.TextChoices):
-    BEFORE = "before", _("Before")  # 整治前
-    AFTER = "after", _("After")  # 整治后
+    BEFORE = "before", pgettext_lazy("photo stage", "Before")  # 整治前
+    AFTER = "after", pgettext_lazy("photo stage", "After")  # 整治后
 
 
 # --- 邛海天窗 ----------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from grassroots.registers.queries_construction import (
     event_for_case,
     events_without_case,
     may_open_in,
+    reporting_grid_in,
 )
 from grassroots.registers.states import (
     CONSTRUCTION_TRANSITIONS,
@@ -423,6 +424,7 @@ def open_case(
     policy = policy_for(unit)
     case = ConstructionCase(
         unit=unit,
+        grid=reporting_grid_in(actor, unit),
         kind=kind,
         source=source,
         status=CS.FOUND,
@@ -490,6 +492,7 @@ def open_case_from_event(event_id: int, *, actor: User | None = None) -> Constru
         kind=kind,
         source=CaseSource.PATROL,
         event=event,
+        grid=event.grid,
         address=(event.address or event.title or unit.name)[:ADDRESS_MAX],
         lat=event.lat,
         lon=event.lon,
