@@ -246,7 +246,7 @@ def test_a_dismissed_finding_is_settled_but_a_rectified_one_that_still_holds_is_
     dismissed = HomesteadCase.objects.get(homestead=kept)
     actions.dismiss_case(dismissed.pk, actor=village_cadre, reason="依法保留(历史审批)")
     rectified = HomesteadCase.objects.exclude(pk=dismissed.pk).get()
-    actions.mark_rectified(rectified.pk, actor=village_cadre, note="已退出", on=dt.date.today())
+    actions.mark_rectified(rectified.pk, actor=village_cadre, note="已退出", on=None)
     summary = actions.run_homestead_check(tree["village"], actor=village_cadre)
     # The dismissed one is not raised every night again; the "rectified" parcel is still
     # held at 200 m², so the check raises it anew.
