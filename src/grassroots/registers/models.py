@@ -313,6 +313,8 @@ class ConstructionCase(InUnit, models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     demolished_area = _area(verbose_name=_("area demolished (m²)"), null=True, blank=True)
     close_note = models.CharField(_("closing note"), max_length=255, blank=True)
+    #: The supervised task the case was put under, when it was (``supervision.Task`` id).
+    task_id = models.PositiveBigIntegerField(_("supervised task"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from grassroots.org.models import PATH_SEPARATOR, Unit
+from grassroots.org.permissions import can
 from grassroots.registers.models import (
     CollectiveIncome,
     ConstructionCase,
@@ -131,3 +132,22 @@ def overview(user: Any, today: dt.date) -> Overview:
         villages_with_income=income_figures["villages"],
         income_total=income_figures["total"] or Decimal(0),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Supervision:
+    """A case's supervised task as its page shows it: the task (None when there is none)
+    and whether the viewer may put the case under supervision."""
+
+    task: Any
+    may_supervise: bool
+
+
+def supervision_of(user: Any, case: HomesteadCase | ConstructionCase) -> Supervision:
+    """The supervised task of ``case`` (one query when it has one) and whether ``user``
+    may deploy one to the case's village (``supervision.deploy``)."""
+    from grassroots.supervision.models import Task
+
+    task = Task.objects.filter(pk=case.task_id).first() if case.task_id else None
+    may = task is None and can(user, "supervision.deploy", case.unit)
+    return Supervision(task=task, may_supervise=may)

@@ -68,6 +68,7 @@ from grassroots.registers.importing.construction import (
 )
 from grassroots.registers.models import ConstructionCase
 from grassroots.registers.permissions import MANAGE, REPORT, VIEW
+from grassroots.registers.queries import supervision_of
 from grassroots.registers.queries_construction import (
     case_photos,
     cases_visible_to,
@@ -393,6 +394,8 @@ def _case_context(
         history=_history(case),
         problem=problem,
         open_move=failed_name,
+        supervision=supervision_of(user, case),
+        supervise_kind="construction",
     )
 
 

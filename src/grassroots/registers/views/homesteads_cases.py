@@ -39,6 +39,7 @@ from grassroots.registers.forms_homesteads import (
 )
 from grassroots.registers.models import HomesteadCase
 from grassroots.registers.permissions import MANAGE
+from grassroots.registers.queries import supervision_of
 from grassroots.registers.queries_homesteads import (
     UNIT_LIMIT,
     cases_visible_to,
@@ -142,6 +143,8 @@ def _case_page(
             open_verb=failed[0] if failed else "",
             history=history_rows(case),
             problem=problem,
+            supervision=supervision_of(user, case),
+            supervise_kind="homestead",
         ),
         status=status,
     )
