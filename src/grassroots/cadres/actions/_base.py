@@ -6,41 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from grassroots.cadres.errors import CadresError, IllegalTransition
 from grassroots.cadres.models import CommitteeVote
 from grassroots.cadres.rules import Vote, VoteError, check_vote
+from grassroots.common import locking
+from grassroots.common.locking import lock as lock
+from grassroots.common.locking import lock_many as lock_many
 
 if TYPE_CHECKING:
     from grassroots.org.models import User
 
-M = TypeVar("M", bound=models.Model)
 #: Committee figures are small numbers; anything bigger is a typing mistake.
 VOTE_MAX = 999
-
-
-def lock(model: type[M], pk: int, *related: str) -> M:
-    """The row ``pk`` of ``model`` locked for this transaction (404 when absent).
-
-    ``select_for_update(of=("self",))`` locks only that row even when related rows are
-    joined in; callers that need two rows lock them in ``pk`` order (``lock_many``).
-    """
-    qs = model._default_manager.select_for_update(of=("self",))
-    if related:
-        qs = qs.select_related(*related)
-    return get_object_or_404(qs, pk=pk)
-
-
-def lock_many(model: type[M], pks: list[int]) -> list[M]:
-    """Several rows locked in ``pk`` order (no deadlock between two such callers)."""
-    return list(
-        model._default_manager.select_for_update().filter(pk__in=sorted(set(pks))).order_by("pk")
-    )
 
 
 def move(
@@ -49,15 +31,9 @@ def move(
     target: str,
     table: Mapping[Any, frozenset[Any]],
 ) -> None:
-    """Set ``obj.<field>`` to ``target`` if the transition table allows it, else raise."""
-    current = getattr(obj, field)
-    allowed = table.get(current, frozenset())
-    if target not in allowed:
-        display = getattr(obj, f"get_{field}_display", lambda: current)
-        choices = getattr(obj._meta.get_field(field), "choices", None) or []
-        label = dict(choices).get(target, target)
-        raise IllegalTransition(str(display()), str(label), field=field)
-    setattr(obj, field, target)
+    """Set ``obj.<field>`` to ``target`` if the transition table allows it, else raise
+    ``IllegalTransition`` (409)."""
+    locking.move(obj, field, target, table, IllegalTransition)
 
 
 def checked_vote(
