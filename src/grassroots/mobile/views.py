@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from grassroots.common.gridmap import GridMap, build_grid_map
 from grassroots.common.http import user_of
@@ -72,6 +72,7 @@ def grid_map_for(units: list[Unit]) -> GridMap | None:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The events of my grid(s): open ones with the soonest deadline on top, or all."""
     user = user_of(request)
@@ -126,6 +127,7 @@ def _report_page(
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     """Report what was found on patrol; a resubmitted form (same key) is stored once."""
     user = user_of(request)
@@ -194,6 +196,7 @@ def _detail_context(
 
 
 @login_required
+@require_safe
 def event(request: HttpRequest, pk: int) -> HttpResponse:
     found = visible_event(user_of(request), pk)
     return render(request, "mobile/event.html", _detail_context(request, found))
