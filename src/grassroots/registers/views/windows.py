@@ -58,6 +58,7 @@ from grassroots.registers.models import Window
 from grassroots.registers.permissions import MANAGE, VIEW
 from grassroots.registers.queries import policy_for
 from grassroots.registers.queries_windows import (
+    ParcelMap,
     filtered,
     home_unit,
     parcel_map,
@@ -377,16 +378,21 @@ def window_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def window_map(request: HttpRequest) -> HttpResponse:
     """The parcels of a unit's area (``unit``: a code among the viewer's; their own area by
-    default) on the map of its grids, coloured by status."""
+    default) on the map of its grids, coloured by status. A viewer with no area that holds
+    parcels (a grid worker: parcels are placed by village) gets the page without a map."""
     user = user_of(request)
     require_view(user)
     units = units_for(user)
     code = request.GET.get("unit", "")
     unit = next((u for u in units if u.code == code), None) if code else home_unit(user, units)
-    if unit is None:
+    if unit is None and (code or units):
         raise Http404(_("No such unit in your area."))
-    windows = list(within(windows_visible_to(user), unit).order_by("code"))
-    drawn = parcel_map(unit, windows, lambda w: reverse("registers:window_detail", args=[w.pk]))
+    windows = [] if unit is None else list(within(windows_visible_to(user), unit).order_by("code"))
+    drawn = (
+        parcel_map(unit, windows, lambda w: reverse("registers:window_detail", args=[w.pk]))
+        if unit is not None
+        else ParcelMap("", 0, [])
+    )
     counts = dict.fromkeys(WindowStatus.values, 0)
     for w in windows:
         counts[w.status] += 1
