@@ -273,12 +273,12 @@ def move_household(
     return locked
 
 
-@transaction.atomic
 def _care_ends(target: str) -> str:
     """Why a person's care ends when they leave (the care's end reason)."""
     return _("Deceased") if target == PersonStatus.DECEASED else _("Moved out")
 
 
+@transaction.atomic
 def set_household_status(
     household: Household | int,
     *,
