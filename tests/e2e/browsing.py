@@ -253,3 +253,22 @@ def images_loaded(page: Any, selector: str) -> list[int]:
         " i.loading = 'eager'; return i.decode().then(() => i.naturalWidth, () => 0); }))",
     )
     return widths
+
+
+def wait_until(page: Any, predicate: str, arg: Any = None, timeout: float = 15.0) -> None:
+    """Wait until the JavaScript function ``predicate`` (``"(arg) => …"`` or an expression)
+    is true in the page, polling with ``page.evaluate`` from here.
+
+    Not ``page.wait_for_function``: since Playwright 1.65 its in-page polling compiles the
+    predicate with ``eval``, which the site's Content-Security-Policy (no 'unsafe-eval')
+    rightly refuses; ``evaluate`` goes through the debugging protocol and is not affected.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if page.evaluate(predicate, arg):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:.0f} s: {predicate}")
+        page.wait_for_timeout(100)

@@ -28,6 +28,7 @@ from tests.e2e.browsing import (
     png_file,
     status_badge,
     timeline_heads,
+    wait_until,
 )
 from tests.pages_support import PHONE, POINT, World
 
@@ -57,7 +58,7 @@ def resident_reports(browse: Browse, captcha_answer: str) -> tuple[Any, str]:
     page.select_option("select[name=category]", "SRHJ01")
     page.fill("textarea[name=description]", "小区门口堆了一车建筑垃圾，挡住了人行道")
     page.click("#locate")
-    page.wait_for_function("document.querySelector('input[name=lat]').value !== ''")
+    wait_until(page, "() => document.querySelector('input[name=lat]').value !== ''")
     page.fill("input[name=address]", "礼州村委会门口")
     page.fill("input[name=contact_phone]", PHONE)
     page.fill("input[name=contact_name]", "刘女士")
@@ -66,7 +67,8 @@ def resident_reports(browse: Browse, captcha_answer: str) -> tuple[Any, str]:
     assert images_loaded(page, "#captcha-image") == [180]
     first = page.evaluate("document.getElementById('captcha-image').src")
     page.click("#captcha-new")
-    page.wait_for_function(
+    wait_until(
+        page,
         "(s) => { const i = document.getElementById('captcha-image');"
         " return i.src !== s && i.complete && i.naturalWidth > 0; }",
         arg=first,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.browsing import CHROMIUM, LAUNCH_ARGS
+from tests.e2e.browsing import CHROMIUM, LAUNCH_ARGS, wait_until
 from tests.pages_support import POINT, World, build_world, png_bytes
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -89,8 +89,8 @@ def test_grid_worker_reports_from_the_phone(
             assert 27.8 < tapped[0] < 27.9 and 102.0 < tapped[1] < 102.1
             # "use my position" takes the phone's position
             page.click("#locate")
-            page.wait_for_function(
-                "document.querySelector('input[name=lat]').value === '27.850000'"
+            wait_until(
+                page, "() => document.querySelector('input[name=lat]').value === '27.850000'"
             )
             assert page.input_value("input[name=lon]") == "102.050000"
             # nothing wider than the phone

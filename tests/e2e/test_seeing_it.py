@@ -51,6 +51,7 @@ from tests.e2e.browsing import (
     png_file,
     status_badge,
     timeline_heads,
+    wait_until,
 )
 
 pytestmark = [pytest.mark.e2e]
@@ -278,7 +279,7 @@ def test_a_grid_workers_report_is_closed_by_the_village_and_the_resident_rates_i
     worker.fill("input[name=contact_phone]", RESIDENT_PHONE)
     worker.set_input_files("input[name=photos]", files=[png_file("scene.png")])
     worker.click("#locate")
-    worker.wait_for_function("document.querySelector('input[name=lat]').value !== ''")
+    wait_until(worker, "() => document.querySelector('input[name=lat]').value !== ''")
     city.step("1 grid worker: the report filled", worker)
     worker.click("form.report-form button[type=submit]")
     worker.wait_for_url(re.compile(r"/m/e/\d+/$"))
@@ -439,8 +440,8 @@ def test_the_township_dashboard_and_its_map(city: Browse, demo_city: dict[str, A
     # pointing at a grid tells its figures
     before = leader.locator("#gridmap-details").inner_text()
     leader.locator("main svg.choropleth .grids [data-code]").nth(3).hover()
-    leader.wait_for_function(
-        "(b) => document.getElementById('gridmap-details').innerText !== b", arg=before
+    wait_until(
+        leader, "(b) => document.getElementById('gridmap-details').innerText !== b", arg=before
     )
     assert "网格" in leader.locator("#gridmap-details").inner_text()
     fits_a_phone(leader, map_url)
