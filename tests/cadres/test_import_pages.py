@@ -48,7 +48,7 @@ def test_check_then_confirm_imports_the_roster(
 
     assert checked.status_code == 200
     page = checked.content.decode()
-    assert "3 行检查无误——新建 2 人，更新 1 人，0 人无变化" in page
+    assert "3 行检查无误——新建 2 条，更新 1 条，0 条不变" in page
     assert "沙马拉且" in page and "现任职务" in page  # the file that changes, and how
     assert Cadre.objects.count() == 1  # nothing written yet
     token = checked.context["token"]
