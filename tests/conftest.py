@@ -114,19 +114,33 @@ def seeded_town(blocker: Any, *, months: int, now: dt.datetime) -> Iterator[Any]
 
 
 def ensure_seeded() -> None:
-    """Give a test the seeded official calendar back: a transactional test (which empties
-    every table when it ends) may have run before it."""
+    """Give a test the seeded official calendar and key groups back: a transactional test
+    (which empties every table when it ends) may have run before it."""
     from django.apps import apps as django_apps
 
     from grassroots.common import workdays
     from grassroots.common.models import CalendarDay, CalendarYear
 
+    ensure_key_groups()
     if CalendarYear.objects.filter(year=LAST_LIBRARY_YEAR, complete=True).exists():
         return
     CalendarDay.objects.all().delete()
     CalendarYear.objects.all().delete()
     seed_migration().seed_calendar(django_apps, None)
     workdays.mark_stale()
+
+
+def ensure_key_groups() -> None:
+    """Give a test the key groups the residents' migration seeds (a transactional test run
+    before it may have emptied the table)."""
+    from django.apps import apps as django_apps
+
+    from grassroots.residents.models import KeyGroup
+
+    if not KeyGroup.objects.exists():
+        importlib.import_module("grassroots.residents.migrations.0002_key_groups").add(
+            django_apps, None
+        )
 
 
 @pytest.fixture
@@ -278,6 +292,8 @@ def make_household(tree: dict[str, Any]) -> Any:
     test grid (礼州村第1网格) with a head and ``members - 1`` others (written directly, not
     through the actions)."""
     from grassroots.residents.models import Household, Resident
+
+    ensure_key_groups()
 
     def _make(members: int = 2, grid: Any = None, **kw: Any) -> Any:
         n = next(_household_numbers)

@@ -138,18 +138,6 @@ def broken_check_digit(number: str) -> str:
 # --- the set-up on top of the demo ------------------------------------------------------------
 
 
-def ensure_key_groups() -> None:
-    """Give the demo seed the key groups the residents migration writes: a transactional
-    test run before empties that table too, and the seed then puts nobody in care
-    (``tests.conftest.ensure_seeded`` restores only the calendar)."""
-    import importlib
-
-    from django.apps import apps as django_apps
-
-    migration = importlib.import_module("grassroots.residents.migrations.0002_key_groups")
-    migration.add(django_apps, None)
-
-
 def person(username: str) -> Any:
     from grassroots.org.models import User
 

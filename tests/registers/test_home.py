@@ -70,3 +70,13 @@ def test_who_may_not_see_the_registers_gets_403(login: Any, dept_staff: Any, res
     assert login(dept_staff).get(reverse("registers:home")).status_code == 403
     assert login(resident).get(reverse("registers:home")).status_code == 403
     assert login(dept_staff).post(reverse("registers:home")).status_code == 405
+
+
+def test_a_report_found_not_to_be_a_case_is_no_new_case(
+    tree: dict[str, Any], login: Any, xc_secretary: Any
+) -> None:
+    _case(tree["village"], 1, new=True)
+    dismissed = _case(tree["village"], 2, new=True)
+    ConstructionCase.objects.filter(pk=dismissed.pk).update(status="dismissed")
+    o = login(xc_secretary).get(reverse("registers:home")).context["o"]
+    assert o.construction_new_this_year == 1

@@ -29,6 +29,7 @@ from grassroots.registers.states import (
     OPEN_CONSTRUCTION,
     OPEN_HOMESTEAD_CASE,
     ConstructionKind,
+    ConstructionStatus,
     MonitorStatus,
 )
 
@@ -98,7 +99,8 @@ def overview(user: Any, today: dt.date) -> Overview:
         open=Count("pk", filter=open_cases),
         overdue=Count("pk", filter=open_cases & Q(due_on__lt=today)),
     )
-    this_year = Q(is_new=True, found_on__year=today.year)
+    # As the zero line and the metrics count: a report found not to be a case is no case.
+    this_year = Q(is_new=True, found_on__year=today.year) & ~Q(status=ConstructionStatus.DISMISSED)
     open_construction = Q(status__in=OPEN_CONSTRUCTION)
     construction = ConstructionCase.objects.visible_to(user).aggregate(
         new_building=Count("pk", filter=this_year & Q(kind=ConstructionKind.ILLEGAL_BUILDING)),
