@@ -44,6 +44,20 @@ def personal_data() -> tuple[set[str], set[str], set[str]]:
     names |= {n for n in Event.objects.values_list("contact_name", flat=True) if n}
     phones = {p for p in User.objects.values_list("phone", flat=True) if p}
     phones |= {p for p in Event.objects.values_list("contact_phone", flat=True) if p}
+    # The people of the grids, the places' managers and the parties of construction cases
+    # (phones decrypted: the portal must not show them either).
+    from grassroots.registers.models import ConstructionCase
+    from grassroots.residents.models import Place, Resident
+
+    for name, phone in Resident.objects.values_list("name", "phone").iterator():
+        names.add(name)
+        phones |= {phone} if phone else set()
+    for name, phone in Place.objects.values_list("manager_name", "manager_phone"):
+        names |= {name} if name else set()
+        phones |= {phone} if phone else set()
+    for name, phone in ConstructionCase.objects.values_list("party_name", "party_phone"):
+        names |= {name} if name else set()
+        phones |= {phone} if phone else set()
     units = "\n".join(Unit.objects.values_list("name", flat=True))
     ambiguous = {n for n in names if n in units}
     return names - ambiguous, phones, ambiguous
