@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +15,7 @@ from grassroots.registers.permissions import CONFIGURE, MANAGE, VIEW
 from grassroots.registers.queries import overview
 
 
+@login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """一户一宅, 违建 and 无序搬迁 (new this year against the zero target), 邛海天窗, 防返贫

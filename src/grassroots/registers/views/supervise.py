@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from grassroots.registers.actions.supervise import supervise_case
 DETAIL = {"homestead": "registers:homestead_case", "construction": "registers:construction_detail"}
 
 
+@login_required
 @require_POST
 def supervise(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Create the case's supervised task (the city office) and go back to the case with a
