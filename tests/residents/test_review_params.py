@@ -452,7 +452,7 @@ def test_bad_visits_are_400(
         "met": "person",
         "findings": "屋顶漏雨",
         "problem_found": "on",
-        "category": str(world.category.pk),
+        "category": world.category.code,
         "title": "屋顶漏雨",
         "idempotency_key": "k-1",
         field: value,
