@@ -207,10 +207,10 @@ def test_a_grid_workers_day_as_everyone_sees_it(
         )
         visit = Visit.objects.get()
         assert visit.event is not None and visit.photos.count() == 1
-        event = Event.objects.get(pk=visit.event_id)
+        event = Event.objects.get(pk=visit.event.pk)
         assert event.grid_id == grid.pk and event.attachments.count() == 1
         queue = read("village_cadre", reverse("events:queue"))
-        assert event.number in queue
+        assert event.number and event.number in queue
         for role in ("grid_worker", "village_cadre", "xc_secretary", "city_admin"):
             assert _overdue_counts(clients, role) == dict.fromkeys(expected, 0), role
         values = get("residents.overdue_visits")(Period.parse("2026-10"), units)
