@@ -273,6 +273,7 @@ def snapshot(case: ConstructionCase) -> dict[str, Any]:
         "address": case.address,
         "lat": case.lat,
         "lon": case.lon,
+        "description": case.description,
         "started_on": case.started_on,
         "found_on": case.found_on,
         "is_new": case.is_new,
