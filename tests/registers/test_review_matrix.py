@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
+from grassroots.audit.models import AuditEntry
 from grassroots.events.attachments import storage_path
 from grassroots.org.models import Unit, UnitKind
 from grassroots.registers import urls as registers_urls
@@ -405,3 +407,173 @@ def test_bad_path_parameters_are_404(url: str, world: World, city_admin: Any, lo
     client = login(city_admin)
     assert client.get(url).status_code in {404, 405}
     assert client.post(url).status_code == 404
+
+
+#: Query strings a list page may be sent: NUL characters, text far too long, numbers and
+#: dates that are not, choices that do not exist.
+BAD_QUERIES = (
+    "q=%00",
+    "q=a%00b&page=2",
+    "q=" + "宅" * 3000,
+    "page=abc",
+    "page=-1",
+    "page=99999999999999999999",
+    "found_from=2026-13-45&found_to=abc",
+    "found_from=99999-01-01",
+    "year=abc",
+    "year=99999999999999999999",
+    "year=-1",
+    "year=%00",
+    "unit=%00&township=%00&village=%00",
+    "unit=513401102201&township=513401102&village=513401102201",
+    "status=bogus&kind=bogus&sort=bogus&plan_year=abc&overdue=maybe&new_only=%00",
+    "risk=%00&risk=bogus&late=x",
+)
+LIST_PAGES = (
+    "home",
+    "homesteads",
+    "homestead_cases",
+    "homestead_export",
+    "policy",
+    "construction",
+    "construction_export",
+    "zero_line",
+    "windows",
+    "window_map",
+    "window_export",
+    "monitoring",
+    "monitor_late",
+    "monitor_export",
+    "income",
+    "income_export",
+)
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+@pytest.mark.parametrize("role", ["city_admin", "village_cadre", "grid_worker"])
+def test_bad_query_strings_never_break_a_page(
+    name: str, role: str, world: World, request: pytest.FixtureRequest
+) -> None:
+    """Each bad query string gets the page (a bad filter is shown and not applied), a 400,
+    or a 404 for a unit not the viewer's — and nothing of the other township leaks."""
+    client = client_of(role, request)
+    for query in BAD_QUERIES:
+        answer = client.get(f"{reverse(f'registers:{name}')}?{query}")
+        assert answer.status_code in {200, 400, 404}, (query, answer.status_code)
+        if answer.status_code == 200 and answer.get("Content-Type", "").startswith("text/html"):
+            text = answer.content.decode()
+            if role != "city_admin":
+                assert "WJ-out" not in text and "JC-out" not in text and "TC-out" not in text
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: their action, the fields a person fills in and every
+    field's value as the page gives it (a select's chosen or first option, a checked box,
+    a text area's text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: (action, the fields a person fills in, the values the page gives)
+        self.forms: list[tuple[str, list[str], dict[str, str]]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.forms.append((a.get("action") or "", [], {}))
+            return
+        if not self.forms:
+            return
+        fields, values = self.forms[-1][1], self.forms[-1][2]
+        name = str(a.get("name") or "")
+        if tag == "option" and self._select is not None:
+            if self._select not in values or "selected" in a:
+                values[self._select] = a.get("value") or ""
+        elif tag == "select" and name:
+            fields.append(name)
+            self._select = name
+        elif tag == "textarea" and name:
+            fields.append(name)
+            values[name] = ""
+            self._textarea = name
+        elif tag == "input" and name and a.get("type") not in ("submit", "file"):
+            if a.get("type") != "hidden":
+                fields.append(name)
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                values[name] = a.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None and self.forms:
+            self.forms[-1][2][self._textarea] += data
+
+
+#: What a person may type into any field.
+BAD_VALUES = (
+    "\x00",
+    "a\x00b",
+    "宅" * 5000,
+    "-1",
+    "-0.01",
+    "0",
+    "1e308",
+    "99999999999999999999999",
+    "NaN",
+    "Infinity",
+    "=cmd|' /C calc'!A0",
+    "2026-02-30",
+    "1900-01-01",
+    "9999-12-31",
+    "12.345",
+)
+FORM_PAGES = (
+    ("homestead_new", None),
+    ("homestead_detail", "homestead"),
+    ("homestead_edit", "homestead"),
+    ("homestead_case", "hcase"),
+    ("policy", None),
+    ("construction_new", None),
+    ("construction_detail", "ccase"),
+    ("construction_edit", "ccase"),
+    ("window_new", None),
+    ("window_detail", "window"),
+    ("window_edit", "window"),
+    ("monitor_new", None),
+    ("monitor_detail", "monitored"),
+    ("income_edit", "village"),
+)
+
+
+@pytest.mark.parametrize(("name", "kind"), FORM_PAGES)
+def test_bad_values_in_every_form(
+    name: str, kind: str | None, world: World, city_admin: Any, login: Any
+) -> None:
+    """Every field of every form of the page set to each bad value, all at once and one at
+    a time among the values the page gives: the form comes back (400, or 409 for a move the
+    case no longer allows) or the record is saved (302) — never a 500; a refusal writes no
+    audit entry."""
+    client = login(city_admin)
+    record = world.records["in"][kind] if kind else None
+    if kind == "village":
+        url = reverse(f"registers:{name}", args=[record.code, world.year])
+    else:
+        url = reverse(f"registers:{name}", args=[record.pk] if record else [])
+    parser = _Forms()
+    parser.feed(client.get(url).content.decode())
+    forms = [f for f in parser.forms if "logout" not in f[0] and "i18n" not in f[0]]
+    assert forms, f"no form on {url}"
+    for action, fields, given in forms:
+        payloads = [{**given, **dict.fromkeys(fields, value)} for value in BAD_VALUES]
+        payloads += [{**given, field: value} for field in fields for value in BAD_VALUES]
+        for data in payloads:
+            before = AuditEntry.objects.count()
+            answer = client.post(action or url, data)
+            assert answer.status_code in {200, 302, 400, 409}, (action, data, answer.status_code)
+            if answer.status_code != 302:
+                assert AuditEntry.objects.count() == before, (action, data)
