@@ -559,7 +559,7 @@ def test_bad_values_in_every_form(
     case no longer allows) or the record is saved (302) — never a 500; a refusal writes no
     audit entry."""
     client = login(city_admin)
-    record = world.records["in"][kind] if kind else None
+    record: Any = world.records["in"][kind] if kind else None
     if kind == "village":
         url = reverse(f"registers:{name}", args=[record.code, world.year])
     else:
