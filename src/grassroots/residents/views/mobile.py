@@ -10,6 +10,7 @@ ID numbers and phones masked; each POST parses one form and calls one action.
 from __future__ import annotations
 
 from typing import Any, Final
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -111,7 +112,7 @@ def m_home(request: HttpRequest) -> HttpResponse:
             "grid": grid,
             "search": search,
             "page": page_of(request, households, PAGE_SIZE),
-            "querystring": "&".join(f"{k}={v}" for k, v in params.items()),
+            "querystring": urlencode(params),
             "grid_query": f"?grid={grid.code}" if grid else "",
             "may_edit": can(user, p.EDIT, grid) if grid else can(user, p.EDIT),
             "may_report": can(user, "events.report"),
