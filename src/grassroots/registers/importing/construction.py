@@ -212,6 +212,10 @@ class _Checker(SheetChecker):
         self.today = today
         self.rows: list[Row] = []
 
+    def text(self, values: list[Any], key: str, line: int, max_length: int) -> str:
+        """The cell as text, without NUL characters (no database takes them)."""
+        return super().text(values, key, line, max_length).replace("\x00", "")
+
     def _cleaned(self, line: int, key: str, clean: Callable[[], Any]) -> Any:
         try:
             return clean()

@@ -184,6 +184,10 @@ class _Checker(SheetChecker):
         self.seen: dict[tuple[str, str], int] = {}
         self.existing: dict[int, dict[str, Any]] = {}
 
+    def text(self, values: list[Any], key: str, line: int, max_length: int) -> str:
+        """The cell as text, without NUL characters (no database takes them)."""
+        return super().text(values, key, line, max_length).replace("\x00", "")
+
     def required(self, line: int, key: str, text: str) -> bool:
         if not text:
             self.error(line, self.column(key), _("Required."))
