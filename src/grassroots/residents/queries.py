@@ -14,6 +14,7 @@ see (``residents.view`` over the record's grid, ``visible_to``; the export reads
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -40,7 +41,7 @@ GRID_LIMIT: Final = 3000
 #: The audit entries a household page shows at most.
 HISTORY_LIMIT: Final = 100
 #: An ID number typed into a search box (searched by its blind index, exactly).
-ID_QUERY: Final = re.compile(r"^\d{17}[\dXx]$")
+ID_QUERY: Final = re.compile(r"^[0-9]{17}[0-9Xx]$")
 
 
 def grids_for(user: Any, action: str = VIEW, *, limit: int = GRID_LIMIT) -> list[Unit]:
@@ -78,8 +79,9 @@ def _within(qs: QuerySet[Any], filters: ListFilters, prefix: str = "") -> QueryS
 
 
 def id_query(text: str) -> str | None:
-    """The ID number ``text`` is, when it looks like one (18 characters), upper-cased."""
-    compact = "".join(text.split())
+    """The ID number ``text`` is, when it looks like one (18 characters, full-width digits
+    made plain), upper-cased."""
+    compact = "".join(unicodedata.normalize("NFKC", text).split())
     return compact.upper() if ID_QUERY.match(compact) else None
 
 

@@ -43,6 +43,7 @@ from grassroots.residents.actions.places import (
     clean_text,
     fields_of,
     masked,
+    narrow,
     past_date,
     pk_of,
     today,
@@ -361,8 +362,9 @@ def holder_message(holder: Resident, actor: User) -> str:
 
 
 def clean_id_number(value: object, *, actor: User, exclude: int | None) -> str:
-    """A well-formed ID number held by nobody else (upper-case X), or ""."""
-    number = clean_text(value, field="id_number", max_length=32).upper().replace(" ", "")
+    """A well-formed ID number held by nobody else (upper-case X, full-width digits made
+    plain), or ""."""
+    number = narrow(clean_text(value, field="id_number", max_length=32)).upper().replace(" ", "")
     if not number:
         return ""
     problem = id_number_problem(number)
@@ -544,7 +546,7 @@ def _same_number(name: str, value: object, person: Resident) -> bool:
     checks is not refused for an unrelated change)."""
     if name not in ("id_number", "phone") or not isinstance(value, str):
         return False
-    typed = value.strip().upper().replace(" ", "")
+    typed = narrow(value).strip().upper().replace(" ", "")
     return typed == str(getattr(person, name)).upper()
 
 

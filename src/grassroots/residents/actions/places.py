@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -41,9 +42,9 @@ NOTE_MAX = 255
 FIRST_DATE = dt.date(1900, 1, 1)
 LAST_DATE = dt.date(2099, 12, 31)
 #: 13812345678 (spaces, dashes and +86 dropped).
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 #: 0834-1234567, 08341234567, 028-12345678, with an optional extension -123.
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
 #: Fields whose values are personal data: masked in the audit log (read by supervisors and
 #: auditors who may not see them).
 MASK = {
@@ -117,10 +118,17 @@ def past_date(value: object, *, field: str, required: bool = False) -> dt.date |
     return day
 
 
+def narrow(text: str) -> str:
+    """``text`` with full-width digits, letters and signs as typed by a Chinese input
+    method in full-width mode (１３８, Ｘ, －) made plain (NFKC)."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def clean_phone(value: object, *, field: str = "phone") -> str:
     """A Chinese mobile number (11 digits from 13…19, ``+86`` allowed) or a landline with
-    its area code (``0834-1234567``); spaces dropped. Empty stays empty."""
-    text = clean_text(value, field=field, max_length=32)
+    its area code (``0834-1234567``); spaces dropped, full-width digits made plain. Empty
+    stays empty."""
+    text = narrow(clean_text(value, field=field, max_length=32))
     compact = re.sub(r"[\s()（）]", "", text)
     if not compact:
         return ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -122,8 +123,8 @@ def parse_date(value: object) -> dt.date | None:
 
 # --- ID numbers and phones -----------------------------------------------------------------
 
-_MOBILE: Final = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE: Final = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_MOBILE: Final = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE: Final = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +137,9 @@ class IdNumber:
 
 
 def parse_id_number(text: str, today: dt.date) -> IdNumber | str:
-    """The ID number (upper-case X), or the problem (a message; the number masked)."""
-    number = text.replace(" ", "").upper()
+    """The ID number (upper-case X, full-width digits made plain), or the problem (a
+    message; the number masked)."""
+    number = unicodedata.normalize("NFKC", text).replace(" ", "").upper()
     problem = id_number_problem(number)
     if problem in ("length", "digits"):
         return _("An ID number has 18 characters: 17 digits and a digit or X.")
@@ -154,8 +156,8 @@ def parse_id_number(text: str, today: dt.date) -> IdNumber | str:
 
 def parse_phone(text: str) -> str | None:
     """A mobile number (spaces, dashes and +86 dropped) or a landline with its area code;
-    None when neither."""
-    compact = re.sub(r"[\s()（）]", "", text)
+    None when neither. Full-width digits and signs are made plain."""
+    compact = re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", text))
     mobile = compact.replace("-", "").removeprefix("+86").removeprefix("0086")
     if _MOBILE.match(mobile):
         return mobile

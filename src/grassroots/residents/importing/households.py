@@ -60,7 +60,7 @@ from django.utils.translation import gettext as _
 from grassroots.audit.actions import record
 from grassroots.common.crypto import digest
 from grassroots.common.importing import SheetChecker, as_path, check_rows
-from grassroots.common.masking import mask_name
+from grassroots.common.masking import mask_name, mask_phone
 from grassroots.common.tabular import FileUnreadable, RowError, Table, cell_text, open_table
 from grassroots.org.models import PATH_SEPARATOR, Unit, UnitKind, is_within
 from grassroots.org.permissions import can, require
@@ -205,7 +205,7 @@ class _Checker(SheetChecker):
                         "Not a phone number: %(value)s (a mobile number of 11 digits, or a "
                         "landline with its area code such as 0834-1234567)."
                     )
-                    % {"value": phone},
+                    % {"value": mask_phone(phone)},
                 )
         row.residence = self.choice(values, "residence", line, RESIDENCE_WORDS)
         row.status = self.choice(values, "status", line, STATUS_WORDS)
