@@ -112,3 +112,113 @@ def test_an_import_takes_full_width_numbers_and_never_echoes_a_phone(
         import_households(bad, actor=village_cadre)
     shown = " ".join(str(e) for e in refused.value.errors)
     assert "电话" in shown and "138123456789" not in shown
+
+
+@pytest.mark.django_db
+def test_a_person_who_moved_to_another_household_can_be_added_there(
+    make_household: Any, grid_worker: Any, login: Any, tmp_path: Any
+) -> None:
+    """A daughter marries into another household of the village: she is recorded moved
+    out of her parents' household and added to her husband's with her ID number (it was
+    refused as "already registered", the UI had no way to record the move). Her earlier
+    row keeps the history; she cannot move back there while she lives in the new one, nor
+    be added twice, nor be added back to the household she left (moved back instead)."""
+    from grassroots.residents.actions.households import (
+        add_resident,
+        record_deceased,
+        record_moved_back,
+        record_moved_out,
+    )
+    from grassroots.residents.errors import ResidentsError
+    from tests.conftest import valid_id_number
+
+    parents, husband, third = (make_household(members=1) for _ in range(3))
+    number = valid_id_number("19990101", 950, male=False)
+    daughter = add_resident(
+        parents, actor=grid_worker, name="吉克阿呷", relationship="child", id_number=number
+    )
+    with pytest.raises(ResidentsError) as living:
+        add_resident(
+            husband, actor=grid_worker, name="吉克阿呷", relationship="spouse", id_number=number
+        )
+    assert living.value.field == "id_number"
+    record_moved_out(daughter, actor=grid_worker, on="2026-01-02")
+    client = login(grid_worker)
+    page = client.post(
+        reverse("residents:member_add", args=[husband.pk]),
+        {
+            "name": "吉克阿呷",
+            "relationship": "spouse",
+            "id_number": number,
+            "residence": "registered",
+        },
+    )
+    assert page.status_code == 302
+    wife = Resident.objects.get(household=husband, name="吉克阿呷")
+    assert wife.id_number == number and wife.status == "present"
+    # Not a second time, not back where she left (moved back is the way there).
+    for household in (third, parents):
+        with pytest.raises(ResidentsError) as again:
+            add_resident(
+                household,
+                actor=grid_worker,
+                name="吉克阿呷",
+                relationship="child",
+                id_number=number,
+            )
+        assert again.value.field == "id_number"
+    # Her earlier row cannot come back while she lives with her husband: a 400, not a 500.
+    back = client.post(
+        reverse("residents:member_status", args=[daughter.pk]),
+        {"status": "present", "on": "2026-03-01"},
+    )
+    assert back.status_code == 400
+    assert "status" in back.context["failed_form"].errors
+    with pytest.raises(ResidentsError):
+        record_moved_back(daughter, actor=grid_worker, on="2026-03-01")
+    # Once she moved out of her husband's household, she may move back.
+    record_moved_out(wife, actor=grid_worker, on="2026-04-01")
+    record_moved_back(daughter, actor=grid_worker, on="2026-04-01")
+    # A deceased holder's number is never given again.
+    record_deceased(daughter, actor=grid_worker, on="2026-05-01")
+    with pytest.raises(ResidentsError) as dead:
+        add_resident(
+            third, actor=grid_worker, name="吉克阿呷", relationship="child", id_number=number
+        )
+    assert "死亡" in str(dead.value.message)
+
+
+@pytest.mark.django_db
+def test_the_import_adds_a_person_who_moved_out_of_a_household_not_in_the_file(
+    make_household: Any, grid_worker: Any, village_cadre: Any, tmp_path: Any
+) -> None:
+    from grassroots.residents.actions.households import add_resident, record_moved_out
+    from grassroots.residents.importing.households import HouseholdImportError, import_households
+    from tests.conftest import valid_id_number
+
+    parents = make_household(members=1)
+    number = valid_id_number("19990101", 951, male=False)
+    daughter = add_resident(
+        parents, actor=grid_worker, name="吉克阿呷", relationship="child", id_number=number
+    )
+    header = "网格编码,户号,姓名,与户主关系,公民身份号码\n"
+    file = tmp_path / "husband.csv"
+    file.write_text(header + f"513401101201001,0960,吉克阿呷,户主,{number}\n", "utf-8")
+    with pytest.raises(HouseholdImportError):  # she still lives with her parents
+        import_households(file, actor=village_cadre)
+    record_moved_out(daughter, actor=grid_worker, on="2026-01-02")
+    import_households(file, actor=village_cadre)
+    rows = Resident.objects.filter(name="吉克阿呷").order_by("pk")
+    assert [(r.household.number, r.status) for r in rows] == [
+        (parents.number, "moved_out"),
+        ("0960", "present"),
+    ]
+    # Her parents' household in a file making her earlier row live there again: refused.
+    back = tmp_path / "parents.csv"
+    back.write_text(
+        header.replace("\n", ",状态\n")
+        + f"513401101201001,{parents.number},吉克阿呷,子女,{number},在住\n",
+        "utf-8",
+    )
+    with pytest.raises(HouseholdImportError):
+        import_households(back, actor=village_cadre)

@@ -8,8 +8,11 @@ is written):
 * a household lives on a grid the actor may edit (``residents.edit``); its village is the
   grid's parent, and its number (户号) is unique in the village (field ``number``);
 * an ID number is optional, but when given it is well-formed (GB 11643), agrees with the
-  date of birth and gender, and belongs to nobody else (looked up by its blind index
-  ``Resident.id_digest``; the error names the household that holds it, the name masked);
+  date of birth and gender, and belongs to nobody else living here or deceased (looked up
+  by its blind index ``Resident.id_digest``; the error names the household that holds it,
+  the name masked). Someone who moved out keeps it on their earlier row (the history) and
+  may be added to the household they live in now; they move back to the earlier one only
+  after moving out of the new one;
 * a phone is a mobile number (11 digits) or a landline with its area code;
 * a household has at most one head living there;
 * a member's status moves only as ``RESIDENT_MOVES`` allows (a deceased person does not
@@ -350,20 +353,36 @@ def holder_message(holder: Resident, actor: User) -> str:
     """Who already holds an ID number, as the actor may be told: the household and the
     masked name when the actor may see that household, else only that it is elsewhere."""
     household = holder.household
-    if can(actor, VIEW, household):
-        return _(
-            "This ID number is already registered: %(name)s, household %(number)s of %(village)s."
-        ) % {
-            "name": mask_name(holder.name),
-            "number": household.number,
-            "village": household.village.name,
-        }
-    return _("This ID number is already registered in a household outside your grids.")
+    if not can(actor, VIEW, household):
+        return _("This ID number is already registered in a household outside your grids.")
+    facts = {
+        "name": mask_name(holder.name),
+        "number": household.number,
+        "village": household.village.name,
+    }
+    if holder.status == PersonStatus.DECEASED:
+        return (
+            _(
+                "This ID number is registered to %(name)s, household %(number)s of "
+                "%(village)s, recorded deceased."
+            )
+            % facts
+        )
+    return (
+        _("This ID number is already registered: %(name)s, household %(number)s of %(village)s.")
+        % facts
+    )
 
 
-def clean_id_number(value: object, *, actor: User, exclude: int | None) -> str:
-    """A well-formed ID number held by nobody else (upper-case X, full-width digits made
-    plain), or ""."""
+def clean_id_number(
+    value: object, *, actor: User, exclude: int | None, household: Household | None = None
+) -> str:
+    """A well-formed ID number (upper-case X, full-width digits made plain), or "".
+
+    Nobody living here (nor anyone recorded deceased) may hold it already. A person who
+    moved out of another household keeps it on that earlier row (their history): they
+    may be added where they live now. One who moved out of ``household`` itself is
+    recorded moved back instead."""
     number = narrow(clean_text(value, field="id_number", max_length=32)).upper().replace(" ", "")
     if not number:
         return ""
@@ -381,10 +400,48 @@ def clean_id_number(value: object, *, actor: User, exclude: int | None) -> str:
     )
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
-    holder = taken.first()
-    if holder is not None:
-        raise ResidentsError(holder_message(holder, actor), field="id_number", code="id_taken")
+    rank = {PersonStatus.PRESENT: 0, PersonStatus.DECEASED: 1, PersonStatus.MOVED_OUT: 2}
+    for holder in sorted(taken, key=lambda h: (rank.get(PersonStatus(h.status), 3), h.pk)):
+        if holder.status != PersonStatus.MOVED_OUT:
+            raise ResidentsError(holder_message(holder, actor), field="id_number", code="id_taken")
+        if household is not None and holder.household_id == household.pk:
+            raise ResidentsError(
+                _(
+                    "%(name)s, who holds this ID number, moved out of this household: record "
+                    "them moved back instead."
+                )
+                % {"name": mask_name(holder.name)},
+                field="id_number",
+                code="id_moved_out_here",
+            )
     return number
+
+
+def _living_elsewhere(person: Resident, actor: User) -> None:
+    """Refuse that ``person`` lives here again while a row of theirs (the same ID number)
+    lives in another household."""
+    if not person.id_digest:
+        return
+    other = (
+        Resident.objects.filter(id_digest=person.id_digest, status=PersonStatus.PRESENT)
+        .exclude(pk=person.pk)
+        .select_related("household__grid", "household__village")
+        .first()
+    )
+    if other is None:
+        return
+    if can(actor, VIEW, other.household):
+        message = _(
+            "%(name)s now lives in household %(number)s of %(village)s: record them moved "
+            "out there first."
+        ) % {
+            "name": mask_name(other.name),
+            "number": other.household.number,
+            "village": other.household.village.name,
+        }
+    else:
+        message = _("This person now lives in a household outside your grids.")
+    raise ResidentsError(message, field="status", code="living_elsewhere")
 
 
 def _clean_birth_date(value: object) -> dt.date | None:
@@ -398,7 +455,14 @@ def _clean_birth_date(value: object) -> dt.date | None:
     return born
 
 
-def _clean_member_value(name: str, value: object, *, actor: User, exclude: int | None) -> Any:
+def _clean_member_value(
+    name: str,
+    value: object,
+    *,
+    actor: User,
+    exclude: int | None,
+    household: Household | None = None,
+) -> Any:
     if name == "name":
         return clean_text(value, field="name", required=True, max_length=64)
     if name == "gender":
@@ -406,7 +470,7 @@ def _clean_member_value(name: str, value: object, *, actor: User, exclude: int |
     if name == "birth_date":
         return _clean_birth_date(value)
     if name == "id_number":
-        return clean_id_number(value, actor=actor, exclude=exclude)
+        return clean_id_number(value, actor=actor, exclude=exclude, household=household)
     if name == "phone":
         return clean_phone(value)
     if name == "relationship":
@@ -511,7 +575,10 @@ def add_resident(
         "moved_in_on": moved_in_on,
         "note": note,
     }
-    values = {k: _clean_member_value(k, v, actor=actor, exclude=None) for k, v in raw.items()}
+    values = {
+        k: _clean_member_value(k, v, actor=actor, exclude=None, household=locked)
+        for k, v in raw.items()
+    }
     _cross_check(values, set(values))
     if values["relationship"] == Relationship.HEAD:
         _one_head(locked, exclude=None)
@@ -562,7 +629,7 @@ def update_resident(
     if unknown:
         raise ResidentsError(_("Unknown field %(name)s.") % {"name": unknown[0]}, field=unknown[0])
     cleaned = {
-        k: _clean_member_value(k, v, actor=actor, exclude=person.pk)
+        k: _clean_member_value(k, v, actor=actor, exclude=person.pk, household=household)
         for k, v in changes.items()
         if not _same_number(k, v, person)
     }
@@ -649,10 +716,11 @@ def _status_move(
             )
         if person.relationship == Relationship.HEAD:
             _one_head(household, exclude=person.pk, field="status")
+        _living_elsewhere(person, actor)
         person.moved_in_on, person.moved_out_on = day, None
         fields += ["moved_in_on", "moved_out_on"]
     after.update({k: getattr(person, k) for k in fields if k != "status"})
-    person.save(update_fields=[*fields, "updated_at"])
+    _save_guarding(person, update_fields=[*fields, "updated_at"])
     if target != PersonStatus.PRESENT:
         end_care_of(person, actor=actor, on=day, reason=_care_ends(target))
     verb = {

@@ -27,8 +27,10 @@ updated (moved to the row's grid, its address set), else one is created. Its per
 matched by the ID number's digest among the members of the file's households (a person
 may so move from one of them to another), else by name among the members without an ID
 number of the same household; a matched person is updated (an empty cell keeps the
-value), anyone else is added. An ID number held by someone in a household that is not in
-the file is refused (the error names that household when the importer may see it). A
+value), anyone else is added. An ID number held by someone living in (or recorded
+deceased in) a household that is not in the file is refused (the error names that
+household when the importer may see it); the earlier row of someone who moved out stays
+as their history, and they may be added where they live now. A
 status moves only as ``actions.households.RESIDENT_MOVES`` allows. A household has at
 most one head living there: the file's and those of its members the file does not list.
 
@@ -397,19 +399,23 @@ class _Checker(SheetChecker):
         for chunk in _chunks(household_ids):
             for person in Resident.objects.filter(household_id__in=chunk).defer("id_number"):
                 members[person.household_id].append(person)
-                if person.id_digest:
+                known = by_digest.get(person.id_digest)
+                if person.id_digest and (known is None or person.status == PersonStatus.PRESENT):
                     by_digest[person.id_digest] = person
-        wanted = sorted(
-            {r.id_digest for r in self.rows if r.id_digest not in ("", "?")} - set(by_digest)
-        )
+        # The rows of the same ID numbers in households the file does not hold: one living
+        # there (or deceased) refuses the row; earlier rows of people who moved out do not.
+        in_file = set(household_ids)
+        wanted = sorted({r.id_digest for r in self.rows if r.id_digest not in ("", "?")})
         elsewhere: dict[str, Resident] = {}
         for chunk in _chunks(wanted):
             for person in (
                 Resident.objects.filter(id_digest__in=chunk)
+                .exclude(status=PersonStatus.MOVED_OUT)
                 .select_related("household__village", "household__grid")
                 .defer("id_number", "household__grid__geometry", "household__village__geometry")
             ):
-                elsewhere[person.id_digest] = person
+                if person.household_id not in in_file:
+                    elsewhere[person.id_digest] = person
         taken: set[int] = set()
         for row in self.rows:
             person = self._match(row, by_digest, elsewhere, members, taken)
@@ -434,9 +440,14 @@ class _Checker(SheetChecker):
         if row.id_digest == "?":
             return None
         if row.id_digest:
-            if row.id_digest in by_digest:
-                return by_digest[row.id_digest]
             holder = elsewhere.get(row.id_digest)
+            known = by_digest.get(row.id_digest)
+            if known is not None and (
+                holder is None
+                or known.status == PersonStatus.PRESENT
+                or (row.status or known.status) != PersonStatus.PRESENT
+            ):
+                return known
             if holder is not None:
                 self.error(row.line, self.column("id_number"), self._holder(holder))
                 return None
@@ -451,6 +462,15 @@ class _Checker(SheetChecker):
 
     def _holder(self, holder: Resident) -> str:
         household = holder.household
+        if can(self.actor, VIEW, household) and holder.status == PersonStatus.DECEASED:
+            return _(
+                "This ID number is registered to %(name)s, household %(number)s of "
+                "%(village)s, recorded deceased (not in this file)."
+            ) % {
+                "name": mask_name(holder.name),
+                "number": household.number,
+                "village": household.village.name,
+            }
         if can(self.actor, VIEW, household):
             return _(
                 "This ID number is already registered: %(name)s, household %(number)s of "
