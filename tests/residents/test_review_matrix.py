@@ -430,3 +430,25 @@ def test_the_matrix_covers_every_route() -> None:
 
     named = {f"residents:{p.name}" for p in urls.urlpatterns}
     assert named == {r.name for r in ROUTES}
+
+
+def test_the_admin_shows_no_full_number(world: World, login: Any) -> None:
+    """Every residents admin list and record page, for a superuser who sees all: ID
+    numbers and phones masked or left out."""
+    from grassroots.org.models import User
+    from grassroots.residents.models import KeyGroup
+
+    root = login(User.objects.create_superuser(username="root", password="x-Long-pass-42"))
+    models = (Place, Household, Resident, KeyPerson, Visit, VisitPhoto, KeyGroup)
+    wrong = []
+    for model in models:
+        base = f"/admin/residents/{model._meta.model_name}/"
+        urls = [base, f"{base}?q=5134"]
+        urls += [f"{base}{pk}/change/" for pk in model.objects.values_list("pk", flat=True)[:4]]
+        for url in urls:
+            response = root.get(url)
+            body = _body(response)
+            if response.status_code != 200:
+                wrong.append(f"{url}: {response.status_code}")
+            wrong += [f"{url}: {s}" for s in (*world.id_numbers, *world.phones) if s in body]
+    assert not wrong, "\n".join(wrong)
