@@ -32,31 +32,28 @@ for the file (name, SHA-256, count).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
-import re
 import time
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.audit.actions import record
-from grassroots.common.importing import Column, SheetChecker, as_path, check_rows
+from grassroots.common.importing import Column
 from grassroots.common.masking import mask_name, mask_phone
-from grassroots.common.tabular import FileUnreadable, ImportRefused, RowError, cell_text, open_table
+from grassroots.common.tabular import ImportRefused, RowError, cell_text
 from grassroots.common.workbooks import TemplateColumn, import_template, safe_text
-from grassroots.org.models import PATH_SEPARATOR, Unit, is_within
-from grassroots.org.permissions import require
+from grassroots.org.models import Unit, is_within
 from grassroots.org.queries import grant_paths
 from grassroots.registers.actions import construction as actions
 from grassroots.registers.errors import RegistersError
+from grassroots.registers.importing import ledger
+from grassroots.registers.importing.ledger import LedgerChecker, checked_file, record_file
 from grassroots.registers.models import ConstructionCase
 from grassroots.registers.permissions import MANAGE
 from grassroots.registers.queries import policies_for
@@ -150,31 +147,11 @@ class LedgerSummary:
 
 # --- cells ---------------------------------------------------------------------------------
 
-_DATE: Final = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_COMPACT_DATE: Final = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_MONTH: Final = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
-_EXCEL_EPOCH: Final = dt.date(1899, 12, 30)
-
 
 def parse_date(value: object) -> dt.date | None:
-    """A date cell (see the module docstring); None when unreadable."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = cell_text(value).replace(" 00:00:00", "")
-    match = _DATE.match(text) or _COMPACT_DATE.match(text)
-    try:
-        if match:
-            return dt.date(*(int(part) for part in match.groups()))
-        match = _MONTH.match(text)
-        if match:
-            return dt.date(int(match[1]), int(match[2]), 1)
-    except ValueError:
-        return None
-    if text.isascii() and text.isdigit() and 10000 <= int(text) <= 80000:
-        return _EXCEL_EPOCH + dt.timedelta(days=int(text))
-    return None
+    """A date cell (see the module docstring; a month alone is its first day); None when
+    unreadable."""
+    return ledger.parse_date(value, month_alone=True)
 
 
 def word(text: str) -> str:
@@ -203,18 +180,14 @@ class Row:
     unit: Unit | None = None
 
 
-class _Checker(SheetChecker):
+class _Checker(LedgerChecker):
     """Checks the whole file; collects every problem (``errors``)."""
 
-    def __init__(self, header: list[str], actor: User, today: dt.date) -> None:
-        super().__init__(header, COLUMNS, HEADERS)
-        self.actor = actor
-        self.today = today
-        self.rows: list[Row] = []
+    columns = COLUMNS
 
-    def text(self, values: list[Any], key: str, line: int, max_length: int) -> str:
-        """The cell as text, without NUL characters (no database takes them)."""
-        return super().text(values, key, line, max_length).replace("\x00", "")
+    def __init__(self, header: list[str], actor: User, today: dt.date) -> None:
+        super().__init__(header, actor, today)
+        self.rows: list[Row] = []
 
     def _cleaned(self, line: int, key: str, clean: Callable[[], Any]) -> Any:
         try:
@@ -442,35 +415,6 @@ def _build(rows: Sequence[Row]) -> list[ConstructionCase]:
     return cases
 
 
-def _common_unit(units: Iterable[Unit]) -> Unit | None:
-    parts = [u.path.split(PATH_SEPARATOR) for u in units]
-    shared: list[str] = []
-    for segment in zip(*parts, strict=False):
-        if len(set(segment)) != 1:
-            break
-        shared.append(segment[0])
-    if not shared:
-        return None
-    found: Unit | None = Unit.objects.filter(path=PATH_SEPARATOR.join(shared)).first()
-    return found
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _finish_reading(table: Any) -> None:
-    try:
-        for _row in table.rows:
-            pass
-    except FileUnreadable:
-        pass
-
-
 def import_ledger(
     source: Path | str | IO[bytes],
     *,
@@ -482,27 +426,22 @@ def import_ledger(
     """Import the ledger of a CSV or xlsx file, all or nothing (see the module docstring),
     as ``actor`` (``registers.manage`` over every row's unit). ``dry_run`` checks only.
     Raises ``LedgerImportError`` listing every problem; nothing is written then."""
-    require(actor, MANAGE)
     started = time.perf_counter()
-    with ExitStack() as stack:
-        path, name = as_path(source, stack, "ledger.xlsx")
-        summary = LedgerSummary(file=name, dry_run=dry_run)
-        try:
-            table = open_table(path, stack, encoding=encoding)
-        except FileUnreadable as exc:
-            raise LedgerImportError([RowError(0, name, str(exc))]) from None
-        checker = _Checker(table.header, actor, timezone.localdate())
-        summary.ignored_columns = checker.ignored
-        if checker.errors:
-            _finish_reading(table)
-            raise LedgerImportError(checker.errors)
-        check_rows(table, checker, name, progress, PROGRESS_EVERY)
-        if not checker.rows and not checker.errors:
-            checker.error(2, "", _("The file has no case rows."))
-        checker.finish()
-        if checker.errors:
-            raise LedgerImportError(checker.errors)
-        summary.rows = len(checker.rows)
+    with checked_file(
+        source,
+        _Checker,
+        actor=actor,
+        refuse=LedgerImportError,
+        default_name="ledger.xlsx",
+        empty=_("The file has no case rows."),
+        encoding=encoding,
+        progress=progress,
+        every=PROGRESS_EVERY,
+    ) as file:
+        checker = file.checker
+        summary = LedgerSummary(
+            file=file.name, rows=len(checker.rows), dry_run=dry_run, ignored_columns=checker.ignored
+        )
         try:
             with transaction.atomic():
                 cases = _build(checker.rows)
@@ -519,22 +458,22 @@ def import_ledger(
                         case,
                         actor=actor,
                         after=actions.snapshot(case),
-                        note=name,
+                        note=file.name,
                     )
                 summary.created = len(created)
-                record(
+                record_file(
                     "registers.constructioncase.ledger_imported",
-                    None,
                     actor=actor,
-                    unit=_common_unit(c.unit for c in created),
-                    after={"file": name, "sha256": _sha256(path), "cases": len(created)},
+                    file=file,
+                    paths=[c.unit.path for c in created],
+                    counts={"cases": len(created)},
                 )
         except IntegrityError as exc:
             raise LedgerImportError(
                 [
                     RowError(
                         0,
-                        name,
+                        file.name,
                         _(
                             "Someone numbered cases of these villages meanwhile; nothing was "
                             "imported (import the file again)."

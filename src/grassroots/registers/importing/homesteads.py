@@ -28,37 +28,34 @@ state), the holder's name masked where the viewer does not manage the village.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable
-from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grassroots.audit.actions import record
-from grassroots.common.importing import Column, SheetChecker, as_path, check_rows
-from grassroots.common.tabular import (
-    FileUnreadable,
-    ImportRefused,
-    RowError,
-    Table,
-    cell_text,
-    open_table,
-)
+from grassroots.common.importing import Column
+from grassroots.common.tabular import ImportRefused, RowError, cell_text
 from grassroots.common.workbooks import TemplateColumn, import_template, safe_text
-from grassroots.org.models import PATH_SEPARATOR, VILLAGE_LEVEL, Unit, is_within
-from grassroots.org.permissions import require
+from grassroots.org.models import VILLAGE_LEVEL, Unit, is_within
 from grassroots.org.queries import grant_paths
 from grassroots.registers.actions._base import lock_many
 from grassroots.registers.actions.homesteads import clean_area, clean_position
 from grassroots.registers.errors import RegistersError
+from grassroots.registers.importing.ledger import (
+    CheckedFile,
+    ImportSummary,
+    LedgerChecker,
+    checked_file,
+    parse_date,
+    record_file,
+)
 from grassroots.registers.models import Homestead
 from grassroots.registers.permissions import MANAGE
 from grassroots.residents.models import Household, Resident
@@ -99,10 +96,6 @@ ROW_FIELDS: Final = (
     "note",
 )
 
-_DATE: Final = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_COMPACT_DATE: Final = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_EXCEL_EPOCH: Final = dt.date(1899, 12, 30)
-
 
 class HomesteadImportError(ImportRefused):
     """The ledger has problems; nothing was imported (``errors``: every one)."""
@@ -130,38 +123,6 @@ class Row:
     homestead_id: int | None = None
 
 
-@dataclass(slots=True)
-class ImportSummary:
-    """What an import read and wrote (or, checking only, would write)."""
-
-    file: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    dry_run: bool = False
-    ignored_columns: list[str] = field(default_factory=list)
-
-
-def parse_date(value: object) -> dt.date | None:
-    """A date cell: a spreadsheet date, ``2010-05-17``, ``2010/5/17``, ``2010.5.17``,
-    ``2010年5月17日``, ``20100517`` or an Excel serial number; None when unreadable."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = cell_text(value).replace(" 00:00:00", "")
-    match = _DATE.match(text) or _COMPACT_DATE.match(text)
-    if match:
-        try:
-            return dt.date(*(int(part) for part in match.groups()))
-        except ValueError:
-            return None
-    if text.isascii() and text.isdigit() and 10000 <= int(text) <= 80000:
-        return _EXCEL_EPOCH + dt.timedelta(days=int(text))
-    return None
-
-
 def _same_name(a: str, b: str) -> bool:
     return re.sub(r"\s+", "", a) == re.sub(r"\s+", "", b)
 
@@ -171,22 +132,18 @@ def _chunks(values: list[Any]) -> Iterable[list[Any]]:
         yield values[start : start + CHUNK]
 
 
-class _Checker(SheetChecker):
+class _Checker(LedgerChecker):
     """Checks the whole file; collects every problem (``errors``)."""
 
+    columns = COLUMNS
+
     def __init__(self, header: list[str], actor: User, today: dt.date) -> None:
-        super().__init__(header, COLUMNS, HEADERS)
-        self.actor = actor
-        self.today = today
+        super().__init__(header, actor, today)
         self.paths = grant_paths(actor, MANAGE)
         self.rows: list[Row] = []
         #: (village code, parcel number) → the line that has it first.
         self.seen: dict[tuple[str, str], int] = {}
         self.existing: dict[int, dict[str, Any]] = {}
-
-    def text(self, values: list[Any], key: str, line: int, max_length: int) -> str:
-        """The cell as text, without NUL characters (no database takes them)."""
-        return super().text(values, key, line, max_length).replace("\x00", "")
 
     def required(self, line: int, key: str, text: str) -> bool:
         if not text:
@@ -392,40 +349,11 @@ def _row_values(row: Row) -> dict[str, Any]:
     }
 
 
-def _finish_reading(table: Table) -> None:
-    """Read the rest of a table that will not be checked (closes an xlsx sheet's reader
-    before the file under it; see ``cadres.importing``)."""
-    try:
-        for _row in table.rows:
-            pass
-    except FileUnreadable:
-        pass
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _common_unit(paths: list[str]) -> Unit | None:
-    """The lowest unit above (or equal to) every one of ``paths``."""
-    common: list[str] = []
-    for parts in zip(*(p.split(PATH_SEPARATOR) for p in paths), strict=False):
-        if len(set(parts)) != 1:
-            break
-        common.append(parts[0])
-    if not common:
-        return None
-    return Unit.objects.filter(path=PATH_SEPARATOR.join(common)).first()
-
-
-def _write(checker: _Checker, actor: User, summary: ImportSummary, name: str, digest: str) -> None:
+def _write(file: CheckedFile, actor: User, summary: ImportSummary) -> None:
     """Create and update the parcels of the checked rows (inside the caller's
     transaction), one audit entry each, and one for the file."""
-    note = _("Imported from %(file)s") % {"file": name}
+    checker: _Checker = file.checker
+    note = _("Imported from %(file)s") % {"file": file.name}
     locked = {h.pk: h for h in lock_many(Homestead, list(checker.existing))}
     households = {
         h.pk: h
@@ -464,17 +392,15 @@ def _write(checker: _Checker, actor: User, summary: ImportSummary, name: str, di
             after={k: values[k] for k in changed},
             note=note,
         )
-    paths = list(
-        Unit.objects.filter(pk__in={r.unit_id for r in checker.rows}).values_list("path", flat=True)
+    paths = Unit.objects.filter(pk__in={r.unit_id for r in checker.rows}).values_list(
+        "path", flat=True
     )
-    record(
+    record_file(
         "registers.homestead.imported",
-        None,
         actor=actor,
-        unit=_common_unit(paths),
-        after={
-            "file": name,
-            "sha256": digest,
+        file=file,
+        paths=paths,
+        counts={
             "rows": summary.rows,
             "created": summary.created,
             "updated": summary.updated,
@@ -509,33 +435,28 @@ def import_homesteads(
     docstring), as ``actor`` (``registers.manage`` over every row's village;
     PermissionDenied when they manage no register). ``dry_run`` checks only and tells
     what would change. Raises HomesteadImportError listing every problem."""
-    require(actor, MANAGE)
-    with ExitStack() as stack:
-        path, name = as_path(source, stack, "homesteads.xlsx")
-        summary = ImportSummary(file=name, dry_run=dry_run)
-        try:
-            table = open_table(path, stack, encoding=encoding)
-        except FileUnreadable as exc:
-            raise HomesteadImportError([RowError(0, name, str(exc))]) from None
-        checker = _Checker(table.header, actor, timezone.localdate())
-        summary.ignored_columns = checker.ignored
-        if checker.errors:
-            _finish_reading(table)
-            raise HomesteadImportError(checker.errors)
-        check_rows(table, checker, name, progress, PROGRESS_EVERY)
-        summary.rows = len(checker.rows)
-        if not checker.rows and not checker.errors:
-            checker.error(2, "", _("The file has no parcel rows."))
-        checker.finish()
-        if checker.errors:
-            raise HomesteadImportError(checker.errors)
+    with checked_file(
+        source,
+        _Checker,
+        actor=actor,
+        refuse=HomesteadImportError,
+        default_name="homesteads.xlsx",
+        empty=_("The file has no parcel rows."),
+        encoding=encoding,
+        progress=progress,
+        every=PROGRESS_EVERY,
+    ) as file:
+        checker = file.checker
+        summary = ImportSummary(
+            file=file.name, rows=len(checker.rows), dry_run=dry_run, ignored_columns=checker.ignored
+        )
         if dry_run:
             summary.created, summary.updated = _would_change(checker)
             summary.unchanged = summary.rows - summary.created - summary.updated
             return summary
         try:
             with transaction.atomic():
-                _write(checker, actor, summary, name, _sha256(path))
+                _write(file, actor, summary)
         except IntegrityError as exc:
             raise HomesteadImportError(
                 [

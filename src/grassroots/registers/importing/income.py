@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from grassroots.common.importing import Column
 from grassroots.common.workbooks import TemplateColumn, import_template
 from grassroots.registers.actions import income as actions
+from grassroots.registers.importing.ledger import ImportSummary
 from grassroots.registers.importing.windows import (
-    ImportSummary,
     RegisterSheet,
     SheetRow,
     run_import,

@@ -20,10 +20,7 @@ already registered updates that parcel, keeping its boundary), ``名称``, ``所
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from collections.abc import Iterable, Mapping
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -33,25 +30,23 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import TextChoices
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from grassroots.audit.actions import record
-from grassroots.common.importing import Column, SheetChecker, as_path, check_rows
-from grassroots.common.tabular import (
-    FileUnreadable,
-    ImportRefused,
-    RowError,
-    cell_text,
-    open_table,
-)
+from grassroots.common.importing import Column
+from grassroots.common.tabular import ImportRefused, cell_text
 from grassroots.common.workbooks import TemplateColumn, import_template, safe_text
-from grassroots.org.models import PATH_SEPARATOR, Unit
-from grassroots.org.permissions import require
+from grassroots.org.models import Unit
 from grassroots.registers.actions import windows as actions
 from grassroots.registers.errors import RegistersError
+from grassroots.registers.importing.ledger import (
+    ImportSummary,
+    LedgerChecker,
+    checked_file,
+    parse_date,
+    record_file,
+)
 from grassroots.registers.models import Window
-from grassroots.registers.permissions import MANAGE
 from grassroots.registers.states import WindowStatus
 
 if TYPE_CHECKING:
@@ -68,19 +63,6 @@ class RegisterImportError(ImportRefused):
 
 
 @dataclass
-class ImportSummary:
-    """What an import read and wrote (or, checking only, would write)."""
-
-    file: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    dry_run: bool = False
-    ignored_columns: list[str] = field(default_factory=list)
-
-
-@dataclass
 class SheetRow:
     """One row as read: its line and the action's keyword arguments so far."""
 
@@ -90,26 +72,7 @@ class SheetRow:
 
 # --- cells ------------------------------------------------------------------------------
 
-_DATE: Final = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_COMPACT: Final = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _LABEL_SPACES: Final = str.maketrans({"（": "(", "）": ")", " ": "", "　": ""})
-
-
-def parse_date(value: object) -> dt.date | None:
-    """A date cell: a spreadsheet date, ``2024-05-17``, ``2024/5/17``, ``2024.5.17``,
-    ``2024年5月17日`` or ``20240517``; None when unreadable."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = cell_text(value).replace(" 00:00:00", "")
-    match = _DATE.match(text) or _COMPACT.match(text)
-    if match is None:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
 
 
 def word(text: str) -> str:
@@ -139,37 +102,21 @@ def chinese(choices: type[TextChoices], value: str) -> str:
         return str(dict(choices.choices).get(value, value))
 
 
-def common_unit(paths: Iterable[str]) -> Unit | None:
-    """The lowest unit at or above every one of ``paths``."""
-    parts = [p.split(PATH_SEPARATOR) for p in paths]
-    if not parts:
-        return None
-    shared: list[str] = []
-    for segment in zip(*parts, strict=False):
-        if len(set(segment)) != 1:
-            break
-        shared.append(segment[0])
-    return Unit.objects.filter(path=PATH_SEPARATOR.join(shared)).first() if shared else None
-
-
 # --- the frame --------------------------------------------------------------------------
 
 
-class RegisterSheet(SheetChecker):
+class RegisterSheet(LedgerChecker):
     """A register's sheet: its columns, how a row's cells become the action's arguments
     (``parse``), the look-ups of the whole file (``prepare``) and the write of one row
     (``apply``: ``"created"``, ``"updated"`` or ``"unchanged"``)."""
 
     #: The audit action of the whole file (``registers.window.imported``).
     audit_action: str = ""
-    columns: tuple[Column, ...] = ()
     #: The column (key) an action's field is shown under.
     field_columns: Mapping[str, str] = {}
 
     def __init__(self, header: list[str], actor: User, today: dt.date) -> None:
-        super().__init__(header, self.columns, {c.key: c.headers[0] for c in self.columns})
-        self.actor = actor
-        self.today = today
+        super().__init__(header, actor, today)
         self.rows: list[SheetRow] = []
         self.paths: list[str] = []
 
@@ -184,10 +131,6 @@ class RegisterSheet(SheetChecker):
         row = SheetRow(line)
         self.parse(row, values)
         self.rows.append(row)
-
-    def text(self, values: list[Any], key: str, line: int, max_length: int) -> str:
-        """The cell as text, without NUL characters (no database takes them)."""
-        return super().text(values, key, line, max_length).replace("\x00", "")
 
     def required(self, row: SheetRow, values: list[Any], key: str, limit: int) -> str:
         text = self.text(values, key, row.line, limit)
@@ -234,6 +177,10 @@ class RegisterSheet(SheetChecker):
     def parse(self, row: SheetRow, values: list[Any]) -> None:
         raise NotImplementedError
 
+    def finish(self) -> None:
+        if self.rows:
+            self.prepare()
+
     def prepare(self) -> None:
         """Look up what the rows name, for all of them at once (problems by line)."""
 
@@ -243,14 +190,6 @@ class RegisterSheet(SheetChecker):
     def column_of(self, field_name: str | None) -> str:
         key = self.field_columns.get(field_name or "", "")
         return self.column(key) if key else ""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write(sheet: RegisterSheet, summary: ImportSummary) -> None:
@@ -291,39 +230,31 @@ def run_import(
     """Import a register's file, all or nothing (see the module docstring). Raises
     ``RegisterImportError`` listing every problem (nothing written), PermissionDenied when
     ``actor`` keeps no registers anywhere."""
-    require(actor, MANAGE)
-    with ExitStack() as stack:
-        path, name = as_path(source, stack, default_name)
-        summary = ImportSummary(file=name, dry_run=dry_run)
-        try:
-            table = open_table(path, stack, encoding=encoding)
-        except FileUnreadable as exc:
-            raise RegisterImportError([RowError(0, name, str(exc))]) from None
-        sheet = sheet_class(table.header, actor, timezone.localdate())
-        summary.ignored_columns = sheet.ignored
-        if sheet.errors:
-            raise RegisterImportError(sheet.errors)
-        check_rows(table, sheet, name, None, 1000)
-        summary.rows = len(sheet.rows)
-        if not sheet.rows and not sheet.errors:
-            sheet.error(2, "", _("The file has no rows."))
-        if sheet.rows:
-            sheet.prepare()
-        if sheet.errors:
-            raise RegisterImportError(sheet.errors)
+    with checked_file(
+        source,
+        sheet_class,
+        actor=actor,
+        refuse=RegisterImportError,
+        default_name=default_name,
+        empty=_("The file has no rows."),
+        encoding=encoding,
+        every=1000,
+    ) as file:
+        sheet = file.checker
+        summary = ImportSummary(
+            file=file.name, rows=len(sheet.rows), dry_run=dry_run, ignored_columns=sheet.ignored
+        )
         with transaction.atomic():
             _write(sheet, summary)
             if sheet.errors or dry_run:
                 transaction.set_rollback(True)
             else:
-                record(
+                record_file(
                     sheet.audit_action,
-                    None,
                     actor=actor,
-                    unit=common_unit(sheet.paths),
-                    after={
-                        "file": name,
-                        "sha256": _sha256(path),
+                    file=file,
+                    paths=sheet.paths,
+                    counts={
                         "rows": summary.rows,
                         "created": summary.created,
                         "updated": summary.updated,

@@ -45,9 +45,9 @@ from grassroots.registers.forms_windows import (
     apply_error,
     valid_data,
 )
+from grassroots.registers.importing.ledger import ImportSummary
 from grassroots.registers.importing.windows import (
     WINDOW_HEADERS,
-    ImportSummary,
     RegisterImportError,
     import_windows,
     rows_workbook,
