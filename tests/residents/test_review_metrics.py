@@ -51,7 +51,7 @@ def test_the_care_metrics_at_their_edges(
     september = Period.parse("2026-09")
     units = [tree["village"], tree["lizhou"], tree["other_village"]]
 
-    def figures(name: str) -> list[tuple[Any, int, int]]:
+    def figures(name: str) -> list[tuple[Any, Any, Any]]:
         return [(v.value, v.numerator, v.denominator) for v in get(name)(september, units)]
 
     assert figures("residents.visit_coverage") == [
