@@ -7,6 +7,7 @@ column (in Chinese) and nothing written; never a 500 — on SQLite and on Postgr
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -316,15 +317,37 @@ def test_nul_characters_never_reach_the_database(
 
 @pytest.mark.parametrize("value", ["=cmd|' /C calc'!A0", "+SUM(A1:A9)", "@HYPERLINK(1)"])
 def test_formula_text_is_kept_as_text_and_exported_harmless(
-    register: Register, numbers: list[str], village_cadre: Any, tmp_path: Path, value: str
+    register: Register,
+    numbers: list[str],
+    village_cadre: Any,
+    login: Any,
+    tmp_path: Path,
+    value: str,
 ) -> None:
+    """Text that would start a formula is kept as typed, and the export writes it with a
+    leading quote (no cell of the export starts a formula)."""
     if register.text == "村(社区)编码":
         pytest.skip("a code, not text")
     rows = spoiled(register, numbers, register.text, value)
-    try:
-        register.importer(as_csv(tmp_path, rows), actor=village_cadre)
-    except ImportRefused as exc:  # refused on its line is fine too
-        assert all(e.line == 3 for e in exc.errors)
+    register.importer(as_csv(tmp_path, rows), actor=village_cadre)
+    exported = login(village_cadre).get(reverse(EXPORT_URLS[register.page]))
+    cells = [
+        str(cell)
+        for row in openpyxl.load_workbook(io.BytesIO(exported.content)).worksheets[0].values
+        for cell in row
+        if cell is not None
+    ]
+    assert "'" + value in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+
+
+EXPORT_URLS = {
+    "registers:homestead_import": "registers:homestead_export",
+    "registers:construction_import": "registers:construction_export",
+    "registers:window_import": "registers:window_export",
+    "registers:monitor_import": "registers:monitor_export",
+    "registers:income_import": "registers:income_export",
+}
 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "abc", "2099-01-01", "0000-00-00", "1e9"])
@@ -360,3 +383,60 @@ def test_the_page_refuses_a_file_that_is_not_a_ledger(
     confirm = client.post(reverse(register.page), {"confirm": "1"})
     assert confirm.status_code == 400
     assert counts(register) == before
+
+
+# --- big files ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["homesteads", "construction", "windows", "monitoring"])
+def test_ten_thousand_rows_with_one_bad_at_the_end(
+    name: str, tree: dict[str, Any], village_cadre: Any, tmp_path: Path
+) -> None:
+    """A city's ledger of 10,000 rows whose last row names a village that does not exist:
+    refused on that line alone, nothing written."""
+    from grassroots.residents.models import Household
+
+    Household.objects.bulk_create(
+        Household(grid=tree["grid"], village=tree["village"], number=f"B{n:05d}", address="1号")
+        for n in range(10000)
+    )
+    register = REGISTERS[name]
+    numbers = [f"B{n:05d}" for n in range(10000)]
+    rows = [register.row(i, numbers) for i in range(10000)]
+    code = "所属单位编码" if name == "windows" else "村(社区)编码"
+    rows[-1][code] = "513401999999"
+    problems = refused(register, as_xlsx(tmp_path, rows), village_cadre)
+    assert len(problems) == 1 and problems[0].startswith("第 10001 行"), problems
+
+
+# --- export, then import back ---------------------------------------------------------------
+
+EXPORTS = {
+    "homesteads": ("registers:homestead_export", "备注"),
+    "windows": ("registers:window_export", "备注"),
+    "monitoring": ("registers:monitor_export", "备注"),
+    "income": ("registers:income_export", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_an_export_imports_back_unchanged(
+    name: str, numbers: list[str], village_cadre: Any, login: Any, tmp_path: Path
+) -> None:
+    """The village's ledger as exported (notes that look like formulas included) is the
+    same ledger: importing it back changes nothing."""
+    register = REGISTERS[name]
+    url, note = EXPORTS[name]
+    rows = rows_of(register, numbers, 3 if note else 1)  # the income export: one year
+    if note:
+        for row, text in zip(rows, ("=1+1 已核实", "-", "+86 电话已核"), strict=True):
+            row[note] = text
+    register.importer(as_csv(tmp_path, rows), actor=village_cadre)
+    exported = login(village_cadre).get(reverse(url))
+    assert exported.status_code == 200
+    path = tmp_path / "导出.xlsx"
+    path.write_bytes(exported.content)
+    before = counts(register)
+    summary = register.importer(path, actor=village_cadre)
+    assert (summary.rows, summary.created, summary.updated) == (len(rows), 0, 0)
+    assert counts(register)[:-1] == before[:-1]

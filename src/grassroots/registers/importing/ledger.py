@@ -1,6 +1,6 @@
 """What every register's import shares (homesteads, construction, and the frame of the
 天窗, monitoring and income sheets in ``importing.windows``): the checker's cells as text
-(no NUL), date cells, the pass over the file that ends in a
+(no NUL, no quote of our own exports), date cells, the pass over the file that ends in a
 refusal listing every problem by line and column or in a checked sheet, and the audit
 entry of the file.
 
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grassroots.audit.actions import record
 from grassroots.common.importing import Column, SheetChecker, as_path, check_rows
@@ -34,6 +35,7 @@ from grassroots.common.tabular import (
     cell_text,
     open_table,
 )
+from grassroots.common.workbooks import FORMULA_START
 from grassroots.org.models import PATH_SEPARATOR, Unit
 from grassroots.org.permissions import require
 from grassroots.registers.permissions import MANAGE
@@ -87,6 +89,16 @@ def parse_date(value: object, *, month_alone: bool = False) -> dt.date | None:
     return None
 
 
+def unquoted(text: str) -> str:
+    """A cell's text without NUL characters (no database takes them) and without the
+    quote our exports put before text that would start a formula (``safe_text``), so
+    that an exported ledger imports back as it was."""
+    text = text.replace("\x00", "")
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
 class LedgerChecker(SheetChecker):
     """A register's sheet being checked: its ``columns`` (the first header of each names
     it in messages), the actor and today, the cells as text (``text``), and ``finish`` —
@@ -101,9 +113,12 @@ class LedgerChecker(SheetChecker):
         self.rows: list[Any] = []
 
     def text(self, values: list[Any], key: str, line: int, max_length: int) -> str:
-        """The cell as text without NUL characters (no database takes them); longer
-        than ``max_length``: a problem."""
-        return super().text(values, key, line, max_length).replace("\x00", "")
+        """The cell as text (see ``unquoted``); longer than ``max_length``: a problem."""
+        text = unquoted(cell_text(self.cell(values, key)))
+        if len(text) > max_length:
+            self.error(line, self.column(key), _("At most %(n)d characters.") % {"n": max_length})
+            return text[:max_length]
+        return text
 
     def finish(self) -> None:
         """Check the rows against the database, all at once (problems by line)."""
