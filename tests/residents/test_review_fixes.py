@@ -222,3 +222,28 @@ def test_the_import_adds_a_person_who_moved_out_of_a_household_not_in_the_file(
     )
     with pytest.raises(HouseholdImportError):
         import_households(back, actor=village_cadre)
+
+
+@pytest.mark.django_db
+def test_an_import_with_nul_characters_is_refused_by_line_and_column(
+    village_cadre: Any, login: Any, tmp_path: Any, settings: Any
+) -> None:
+    """A NUL character in a cell (the grid code, the number, a name) is refused on its
+    line and column, nothing written — on PostgreSQL the check's lookups sent it to the
+    database, which refused it: a 500."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_DIR = tmp_path
+    header = "网格编码,户号,姓名,与户主关系,性别\n"
+    rows = (
+        "513401101201001\x00,0101,张三,户主,男\n"
+        "513401101201001,01\x0002,李四,户主,男\n"
+        "513401101201001,0103,王\x00五,户主,男\n"
+    )
+    upload = SimpleUploadedFile("nul.csv", (header + rows).encode())
+    page = login(village_cadre).post(reverse("residents:import"), {"file": upload})
+    assert page.status_code == 400
+    errors = [(e.line, e.column, str(e.message)) for e in page.context["errors"]]
+    nul = "不允许包含空字符。"
+    assert {(2, "网格编码", nul), (3, "户号", nul), (4, "姓名", nul)} <= set(errors)
+    assert Household.objects.count() == 0 and Resident.objects.count() == 0

@@ -134,6 +134,16 @@ class _Checker(SheetChecker):
         #: Per existing household: its members no row of the file lists.
         self.unlisted: dict[int, list[Resident]] = {}
 
+    def text(self, values: list[Any], key: str, line: int, max_length: int) -> str:
+        """The cell's text; a NUL character (left by some exporting programs) is refused on
+        its line and column and taken out, so that no lookup sends it to the database
+        (PostgreSQL refuses it)."""
+        text = super().text(values, key, line, max_length)
+        if "\x00" in text:
+            self.error(line, self.column(key), _("Null characters are not allowed."))
+            text = text.replace("\x00", "")
+        return text
+
     def within(self, path: str) -> bool:
         return self.actor.is_superuser or any(is_within(path, p) for p in self.paths)
 
