@@ -11,12 +11,14 @@ per kind of record); each route says what its GET and its POST need.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 
+import openpyxl
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
@@ -36,6 +38,8 @@ from grassroots.registers.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+XLSX = "application/vnd.openxmlformats"
 
 ROLES = (
     "city_admin",
@@ -84,6 +88,10 @@ MAY_OUT = {
 ANYWHERE = {"view": VIEW, "manage": MANAGE, "open": OPEN, "configure": CONFIGURE}
 #: What a POST that the viewer may make answers with an empty or bad form (or success).
 DONE = {200, 302, 400, 409}
+#: The construction cases' party: the phone is never shown in full, the name only to
+#: whoever manages the case's village.
+PARTY = {"in": "王大明", "out": "李小红"}
+PHONE = {"in": "13812345678", "out": "13987654321"}
 
 
 @dataclass(frozen=True)
@@ -254,8 +262,8 @@ def world(tree: dict[str, Any], make_household: Any, settings: Any, tmp_path: An
             kind="building",
             source="inspection",
             number=f"WJ-{where}",
-            party_name="王大明",
-            party_phone="13812345678",
+            party_name=PARTY[where],
+            party_phone=PHONE[where],
             address=f"{village.name}3组",
             started_on=today - dt.timedelta(days=10),
             found_on=today - dt.timedelta(days=1),
@@ -280,7 +288,10 @@ def world(tree: dict[str, Any], make_household: Any, settings: Any, tmp_path: An
             income_per_capita=Decimal("7000"),
             review_due_on=today + dt.timedelta(days=90),
         )
+        people = list(household.members.all())
         records[where] = {
+            "private": [p.id_number for p in people] + [p.phone for p in people] + [PHONE[where]],
+            "names": [p.name for p in people] + [PARTY[where]],
             "village": village,
             "homestead": homestead,
             "hcase": hcase,
@@ -352,6 +363,7 @@ def test_the_answer_of_every_route(
     assert get.status_code in want, f"GET {url}: {get.status_code}, wanted {want}"
     if role == "anonymous":
         assert get["Location"].startswith(reverse("login"))
+    private_data_kept(get, role, world)
     if route.query:
         return
     data = dict(route.data)
@@ -366,6 +378,33 @@ def test_the_answer_of_every_route(
     assert post.status_code in want, f"POST {url}: {post.status_code}, wanted {want}"
     if role == "anonymous":
         assert post["Location"].startswith(reverse("login"))
+    private_data_kept(post, role, world)
+
+
+def shown(answer: Any) -> str:
+    """What a page or a workbook shows (a photo shows nothing)."""
+    kind = answer.get("Content-Type", "")
+    if answer.streaming:
+        return ""
+    if kind.startswith(XLSX):
+        book = openpyxl.load_workbook(io.BytesIO(answer.content), read_only=True)
+        return "\n".join(
+            str(cell) for sheet in book.worksheets for row in sheet.values for cell in row
+        )
+    return str(answer.content.decode())
+
+
+def private_data_kept(answer: Any, role: str, world: World) -> None:
+    """No ID number or phone in full on any page or export; the names of 礼州村's people
+    (households' members, a case's party) in full only to those who manage it, 安宁村's
+    only to theirs."""
+    text = shown(answer)
+    for where, managers in (("in", MAY_IN["manage"]), ("out", MAY_OUT["manage"])):
+        for secret in world.records[where]["private"]:
+            assert secret not in text, (answer.request["PATH_INFO"], secret)
+        if role not in managers:
+            for name in world.records[where]["names"]:
+                assert name not in text, (answer.request["PATH_INFO"], name)
 
 
 def _record_routes() -> list[Any]:
