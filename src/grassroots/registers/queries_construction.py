@@ -137,8 +137,9 @@ def filtered_cases(
 ) -> QuerySet[ConstructionCase]:
     """``cases`` narrowed by the list's filters (``forms_construction.FilterForm``'s valid
     values): ``q`` number or address, ``kind``, ``status`` (a status, ``open`` or
-    ``closed``), ``new_only``, ``overdue``, ``unit`` (a code: that unit and below),
-    ``found_from``/``found_to``; newest found first."""
+    ``closed``), ``new_only`` (new since the baseline, not dismissed), ``overdue``,
+    ``unit`` (a code: that unit and below), ``found_from``/``found_to``; newest found
+    first."""
     if text := (data.get("q") or "").strip():
         cases = cases.filter(Q(number__icontains=text) | Q(address__icontains=text))
     if kind := data.get("kind"):
@@ -151,7 +152,9 @@ def filtered_cases(
     elif status:
         cases = cases.filter(status=status)
     if data.get("new_only"):
-        cases = cases.filter(is_new=True)
+        # a new case as the zero line and the metrics count it: a report found not to be
+        # a case (dismissed) is none
+        cases = cases.filter(is_new=True).exclude(status=ConstructionStatus.DISMISSED)
     if data.get("overdue"):
         cases = cases.filter(overdue_q(today))
     if isinstance(unit := data.get("unit"), Unit):

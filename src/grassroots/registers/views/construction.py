@@ -672,6 +672,7 @@ def zero_line_page(request: HttpRequest) -> HttpResponse:
             chart=mark_safe(chart),  # noqa: S308 -- charts escape every text they are given
             township=within,
             may_choose_township=len(townships) > 1,
+            kind=kind,
             kind_label=dict(ConstructionKind.choices).get(kind, ""),
             months=MONTH_LABELS,
         ),
