@@ -20,7 +20,12 @@ from django.urls import reverse
 from grassroots.common.metrics import Period, get
 from grassroots.org.models import Membership
 from grassroots.registers.models import (
+    CollectiveIncome,
     ConstructionCase,
+    Homestead,
+    HomesteadCase,
+    MonitoredHousehold,
+    Window,
 )
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +104,111 @@ def test_the_zero_line_the_list_and_the_metric_agree(
         "found_to": "2026-12-31",
     }
     assert listed(client.get(reverse("registers:construction"), query)) == 1
+
+
+def _figures(html: str) -> list[tuple[str, str, str]]:
+    """The home page's figures: (link, number, words)."""
+    return [
+        (unescape(href), n, re.sub(r"<[^>]+>", "", words).strip())
+        for href, n, words in re.findall(
+            r'<a href="([^"]+)"><span class="n">([^<]*)</span>(.*?)</a>', html
+        )
+    ]
+
+
+def test_every_figure_of_the_home_page_is_what_its_link_shows(
+    cases: None, tree: dict[str, Any], xc_secretary: Any, login: Any, make_household: Any
+) -> None:
+    village = tree["village"]
+    household, other = make_household(), make_household()
+    held = Homestead.objects.create(
+        unit=village, household=household, parcel_number="JC1", area=Decimal(100)
+    )
+    Homestead.objects.create(
+        unit=village, household=other, parcel_number="JC2", area=Decimal(90), active=False
+    )
+    for status, due in (("open", TODAY), ("rectified", TODAY), ("rectifying", dt.date(2026, 1, 5))):
+        HomesteadCase.objects.create(
+            unit=village,
+            household=household,
+            homestead=held if status != "rectifying" else None,
+            kind="oversize" if status != "rectifying" else "multiple",
+            finding="超标准",
+            found_on=dt.date(2026, 1, 1),
+            due_on=due,
+            status=status,
+        )
+    for code, area, restored in (("Q1", 1000, 1000), ("Q2", 3000, 500), ("Q3", 7, 0)):
+        Window.objects.create(
+            unit=village,
+            code=code,
+            name=code,
+            area=Decimal(area),
+            plan_year=2025,
+            restored_area=Decimal(restored),
+            status="restored" if area == restored else "underway",
+            restored_on=dt.date(2025, 9, 1) if area == restored else None,
+        )
+    for n, status in enumerate(("monitoring", "removed", "monitoring")):
+        MonitoredHousehold.objects.create(
+            unit=village,
+            household=make_household(),
+            kind="edge",
+            since=dt.date(2026, 1, 1),
+            income_per_capita=Decimal(6000),
+            review_due_on=dt.date(2026, 3, 1) if n else dt.date(2027, 3, 1),
+            status=status,
+        )
+    CollectiveIncome.objects.create(unit=village, year=2026, source="operating", amount=120000)
+    CollectiveIncome.objects.create(unit=village, year=2026, source="subsidy", amount=30000.5)
+    client = login(xc_secretary)
+    home = client.get(reverse("registers:home"))
+    figures = _figures(home.content.decode())
+    assert len(figures) == 11, figures
+    for link, n, words in figures:
+        answer = client.get(link)
+        assert answer.status_code == 200, link
+        c = answer.context
+        path = link.split("?")[0]
+        if path == reverse("registers:zero_line"):
+            shown = str(c["table"].total)
+        elif path == reverse("registers:windows") and "%" in n:
+            shown = f"{c['view'].restored_percent}%"
+        elif path == reverse("registers:income"):
+            shown = (
+                str(c["summary"].reporting)
+                if "村" in words
+                else f"{c['summary'].total / 10000:.2f}"  # 万元, as the page totals it
+            )
+        else:
+            shown = str(c["page"].paginator.count)
+        assert n == shown, (words, link, n, shown)
+
+
+def test_the_window_progress_on_the_list_is_the_metric(
+    tree: dict[str, Any], village_cadre: Any, login: Any
+) -> None:
+    """At the last day of 2026 the list's progress against the straight line of 礼州村 is
+    ``registers.window_progress`` of 2026 for 礼州村, and so is its restored share."""
+    village = tree["village"]
+    for code, area, restored, year in (
+        ("Q1", 1000, 1000, 2024),
+        ("Q2", 3000, 500, 2026),
+        ("Q3", 800, 0, 2028),
+        ("Q4", 1200, 1000, 2029),
+    ):
+        Window.objects.create(
+            unit=village,
+            code=code,
+            name=code,
+            area=Decimal(area),
+            plan_year=year,
+            restored_area=Decimal(restored),
+            status="restored" if area == restored else ("underway" if restored else "planned"),
+            restored_on=dt.date(2025, 9, 1) if area == restored else None,
+        )
+    view = login(village_cadre).get(reverse("registers:windows")).context["view"]
+    (metric,) = get("registers.window_progress")(Period.parse("2026"), [village])
+    assert view.progress.percent == metric.value
+    assert view.progress.credited == metric.numerator
+    assert view.progress.planned == metric.denominator

@@ -314,7 +314,10 @@ class LedgerImportForm(SpreadsheetUploadForm):
 class ZeroLineForm(forms.Form):
     """The zero line's year, kind and (for the city) township."""
 
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2016, max_value=2100)
+    #: Empty: this year.
+    year = forms.IntegerField(
+        label=gettext_lazy("Year"), min_value=2016, max_value=2100, required=False
+    )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
     township = forms.ChoiceField(label=gettext_lazy("Township"), required=False)
 

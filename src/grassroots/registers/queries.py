@@ -25,6 +25,7 @@ from grassroots.registers.models import (
     Policy,
     Window,
 )
+from grassroots.registers.programme import ratio_percent
 from grassroots.registers.states import (
     OPEN_CONSTRUCTION,
     OPEN_HOMESTEAD_CASE,
@@ -84,11 +85,15 @@ class Overview:
     income_total: Decimal
 
     @property
+    def income_wan(self) -> Decimal:
+        """The collective income in 万元 (10,000 yuan), as the income page totals it."""
+        return self.income_total / 10000
+
+    @property
     def window_share(self) -> Decimal | None:
-        """Restored area as a percentage of the area to restore (one decimal)."""
-        if not self.window_area:
-            return None
-        return (self.window_restored * 100 / self.window_area).quantize(Decimal("0.1"))
+        """Restored area as a percentage of the area to restore, rounded as the 天窗
+        list rounds it (half-up to 0.01)."""
+        return ratio_percent(self.window_restored, self.window_area)
 
 
 def overview(user: Any, today: dt.date) -> Overview:
