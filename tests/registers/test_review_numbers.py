@@ -149,14 +149,14 @@ def test_every_figure_of_the_home_page_is_what_its_link_shows(
             status="restored" if area == restored else "underway",
             restored_on=dt.date(2025, 9, 1) if area == restored else None,
         )
-    for n, status in enumerate(("monitoring", "removed", "monitoring")):
+    for i, status in enumerate(("monitoring", "removed", "monitoring")):
         MonitoredHousehold.objects.create(
             unit=village,
             household=make_household(),
             kind="edge",
             since=dt.date(2026, 1, 1),
             income_per_capita=Decimal(6000),
-            review_due_on=dt.date(2026, 3, 1) if n else dt.date(2027, 3, 1),
+            review_due_on=dt.date(2026, 3, 1) if i else dt.date(2027, 3, 1),
             status=status,
         )
     CollectiveIncome.objects.create(unit=village, year=2026, source="operating", amount=120000)
