@@ -24,6 +24,7 @@ from grassroots.registers.models import (
     ConstructionCase,
     Homestead,
     HomesteadCase,
+    IncomeTarget,
     MonitoredHousehold,
     Window,
 )
@@ -212,3 +213,34 @@ def test_the_window_progress_on_the_list_is_the_metric(
     assert view.progress.percent == metric.value
     assert view.progress.credited == metric.numerator
     assert view.progress.planned == metric.denominator
+
+
+def test_the_income_page_s_rates_are_the_metrics(
+    tree: dict[str, Any], city_admin: Any, login: Any
+) -> None:
+    """A township's growth and share of its targets on the income page, filtered to the
+    township, are the metrics of that township; a village whose income of last year was
+    0 has no growth and counts in neither."""
+    village, neighbour = tree["village"], tree["neighbour_village"]
+    for unit, year, amount in (
+        (village, 2025, 100000),
+        (village, 2026, 110000),
+        (neighbour, 2025, 0),
+        (neighbour, 2026, 50000),
+    ):
+        CollectiveIncome.objects.create(unit=unit, year=year, source="operating", amount=amount)
+    IncomeTarget.objects.create(unit=village, year=2026, amount=200000)
+    IncomeTarget.objects.create(unit=neighbour, year=2026, amount=40000)
+    page = login(city_admin).get(
+        reverse("registers:income"), {"year": 2026, "township": tree["lizhou"].code}
+    )
+    summary = page.context["summary"]
+    period = Period.parse("2026")
+    (growth,) = get("registers.collective_income_growth_rate")(period, [tree["lizhou"]])
+    (target,) = get("registers.collective_income_target_rate")(period, [tree["lizhou"]])
+    assert summary.growth == growth.value == Decimal("10.00")
+    assert summary.progress == target.value
+    rows = {r.unit.pk: r for r in page.context["page"].object_list}
+    (village_growth,) = get("registers.collective_income_growth_rate")(period, [village])
+    assert rows[village.pk].growth == village_growth.value
+    assert rows[neighbour.pk].growth is None

@@ -131,7 +131,8 @@ class Totals:
     total: Decimal
     target: Decimal
     reporting: int
-    #: The villages with figures of both years: this year's total and last year's.
+    #: The villages with figures of both years (last year's above 0): this year's total
+    #: and last year's.
     compared: Decimal
     previous: Decimal
 
@@ -154,7 +155,9 @@ def totals(rows: list[VillageIncome]) -> Totals:
         sum((r.amounts.get(s, Decimal(0)) for r in rows), start=Decimal(0))
         for s in IncomeSource.values
     ]
-    both = [r for r in rows if r.total is not None and r.previous is not None]
+    # as registers.collective_income_growth_rate: a village without last year's income
+    # (none entered, or 0) has no growth to count
+    both = [r for r in rows if r.total is not None and r.previous]
     return Totals(
         by_source=by_source,
         total=sum(by_source, start=Decimal(0)),
