@@ -26,6 +26,7 @@ from grassroots.registers.models import (
     HomesteadCase,
     IncomeTarget,
     MonitoredHousehold,
+    Policy,
     Window,
 )
 
@@ -244,3 +245,32 @@ def test_the_income_page_s_rates_are_the_metrics(
     (village_growth,) = get("registers.collective_income_growth_rate")(period, [village])
     assert rows[village.pk].growth == village_growth.value
     assert rows[neighbour.pk].growth is None
+
+
+def test_the_window_progress_of_a_township_follows_each_village_s_programme(
+    tree: dict[str, Any], xc_secretary: Any, login: Any
+) -> None:
+    """A village with a programme of its own (2024–2033) under a township on the city's
+    (2021–2030): the township's progress on the list is the metric's, each parcel on the
+    straight line of its own village's programme."""
+    Policy.objects.create(unit=tree["village"], window_first_year=2024, window_last_year=2033)
+    for unit, code, area, restored in (
+        (tree["village"], "Q1", 1000, 200),
+        (tree["neighbour_village"], "Q2", 1000, 200),
+    ):
+        Window.objects.create(
+            unit=unit,
+            code=code,
+            name=code,
+            area=Decimal(area),
+            plan_year=2027,
+            restored_area=Decimal(restored),
+            status="underway",
+        )
+    view = login(xc_secretary).get(reverse("registers:windows")).context["view"]
+    (metric,) = get("registers.window_progress")(Period.parse("2026"), [tree["lizhou"]])
+    assert (view.progress.credited, view.progress.planned) == (
+        metric.numerator,
+        metric.denominator,
+    )
+    assert view.progress.percent == metric.value

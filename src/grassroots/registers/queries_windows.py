@@ -23,7 +23,7 @@ from grassroots.org.queries import subtree_q
 from grassroots.registers import programme as pg
 from grassroots.registers.models import Window
 from grassroots.registers.permissions import VIEW
-from grassroots.registers.queries import policy_for
+from grassroots.registers.queries import policies_for
 from grassroots.registers.states import WindowStatus
 
 #: Units listed in a unit picker at most.
@@ -128,22 +128,31 @@ class ProgrammeView:
 
 def programme_view(windows: QuerySet[Window], unit: Unit, today: dt.date) -> ProgrammeView:
     """The programme table of the parcels ``windows`` (already scoped and filtered to
-    ``unit``'s subtree) on the straight line of ``unit``'s policy. One query for the
-    parcels' figures, one for the policy."""
-    policy = policy_for(unit)
-    programme = pg.Programme(policy.window_first_year, policy.window_last_year)
-    rows = windows.order_by().values_list("plan_year", "area", "restored_area", "restored_on")
+    ``unit``'s subtree) on the straight line of ``unit``'s policy; the progress credits
+    each parcel on the line of its own unit's policy, as ``registers.window_progress``
+    does. One query for the parcels' figures, one for the policies."""
+    rows = list(
+        windows.order_by().values_list(
+            "unit_id", "unit__path", "plan_year", "area", "restored_area", "restored_on"
+        )
+    )
+    places = {unit.pk: unit} | {r[0]: Unit(pk=r[0], path=r[1]) for r in rows}
+    programmes = {
+        pk: pg.Programme(p.window_first_year, p.window_last_year)
+        for pk, p in policies_for(places.values()).items()
+    }
+    programme = programmes[unit.pk]
     scheduled: dict[int, Decimal] = {}
     in_full: dict[int, Decimal] = {}
     parcels: list[pg.Parcel] = []
     total = restored = Decimal(0)
-    for plan_year, area, done, done_on in rows:
+    for unit_id, _path, plan_year, area, done, done_on in rows:
         scheduled[plan_year] = scheduled.get(plan_year, Decimal(0)) + area
         if done_on is not None:
             in_full[done_on.year] = in_full.get(done_on.year, Decimal(0)) + area
         total += area
         restored += done
-        parcels.append(pg.Parcel(area, done, programme))
+        parcels.append(pg.Parcel(area, done, programmes[unit_id]))
     lines = pg.year_lines(
         programme,
         total,
