@@ -1,8 +1,7 @@
-"""Named reads of the homestead register and its 一户一宅 cases, scoped to the viewer:
-``registers.view`` over the record's village, or over the grid of the household that holds
-the parcel (a grid worker sees the parcels of their grid's households, names masked;
-``Homestead.objects.visible_to`` alone places a parcel by its village only, above the
-grid).
+"""Named reads of the homestead register and its 一户一宅 cases, scoped to the viewer
+(``visible_to``): ``registers.view`` over the record's village, or over the grid of the
+household that holds the parcel (a grid worker sees the parcels of their grid's
+households, names masked).
 
 Holder names (the household head's, from the residents register) are shown in full only
 to those who manage the village's register (``registers.manage``); ``names_for`` says,
@@ -22,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from grassroots.audit.models import AuditEntry
 from grassroots.common.masking import mask_name
 from grassroots.org.models import VILLAGE_LEVEL, Unit, is_within
-from grassroots.org.queries import grant_paths, scope_q, subtree_q
+from grassroots.org.queries import grant_paths, subtree_q
 from grassroots.registers.models import Homestead, HomesteadCase
 from grassroots.registers.permissions import MANAGE, VIEW
 from grassroots.registers.queries import policies_for
@@ -87,29 +86,13 @@ def head_names(household_ids: Iterable[int]) -> dict[int, str]:
 
 # --- homesteads ------------------------------------------------------------------------------
 
-#: The path columns that place a parcel (or a case) in the tree for the viewer.
-SCOPE_FIELDS: Final = ("unit__path", "household__grid__path")
-
-
-def _scoped(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
-    """``qs`` narrowed to the rows whose village or household grid lies where ``user``
-    holds ``registers.view`` (``org.queries.scope_q`` over those paths)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    paths = grant_paths(user, VIEW)
-    if not paths:
-        return qs.none()
-    return qs.filter(scope_q(SCOPE_FIELDS, paths))
-
 
 def homesteads_visible_to(user: Any) -> QuerySet[Homestead]:
     """The parcels ``user`` may see, with their village and household, and ``holder``:
     the household head's name (to be masked as ``names_for`` says)."""
     return cast(
         "QuerySet[Homestead]",
-        _scoped(Homestead.objects.all(), user)
+        Homestead.objects.visible_to(user)
         .select_related("unit", "household")
         .defer("unit__geometry")
         .annotate(holder=_head_name()),
@@ -194,7 +177,7 @@ def filter_homesteads(
 def household_parcels(user: Any, homestead: Homestead) -> list[Homestead]:
     """The household's other parcels that ``user`` may see (held ones first)."""
     return list(
-        _scoped(Homestead.objects.all(), user)
+        Homestead.objects.visible_to(user)
         .filter(household_id=homestead.household_id)
         .exclude(pk=homestead.pk)
         .select_related("unit")
@@ -218,7 +201,7 @@ def cases_visible_to(user: Any) -> QuerySet[HomesteadCase]:
     """The 一户一宅 cases ``user`` may see, with village, household, parcel and ``holder``."""
     return cast(
         "QuerySet[HomesteadCase]",
-        _scoped(HomesteadCase.objects.all(), user)
+        HomesteadCase.objects.visible_to(user)
         .select_related("unit", "household", "homestead")
         .defer("unit__geometry", "homestead__geometry")
         .annotate(holder=_head_name()),
@@ -261,7 +244,7 @@ def household_cases(user: Any, homestead: Homestead) -> list[HomesteadCase]:
     """The cases of the parcel's household (multiple) or of the parcel itself, newest
     first."""
     return list(
-        _scoped(HomesteadCase.objects.all(), user)
+        HomesteadCase.objects.visible_to(user)
         .filter(Q(household_id=homestead.household_id) | Q(homestead_id=homestead.pk))
         .select_related("homestead")
         .defer("homestead__geometry")
