@@ -88,11 +88,12 @@ def events_without_case(since: dt.datetime) -> list[int]:
 
 
 def cases_visible_to(user: User) -> QuerySet[ConstructionCase]:
-    """The cases ``user`` may see (``registers.view`` over their unit), units joined."""
+    """The cases ``user`` may see (``registers.view`` over their unit or grid), units and
+    grid joined (a case's scope paths are read for every row of a list)."""
     return (
         ConstructionCase.objects.visible_to(user)
-        .select_related("unit", "unit__parent")
-        .defer("unit__geometry", "unit__parent__geometry")
+        .select_related("unit", "unit__parent", "grid")
+        .defer("unit__geometry", "unit__parent__geometry", "grid__geometry")
     )
 
 
