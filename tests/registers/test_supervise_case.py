@@ -46,6 +46,7 @@ def test_the_city_office_puts_a_case_under_supervision(
     answer = client.post(url)
     assert answer.status_code == 302 and answer["Location"] == detail
     case.refresh_from_db()
+    assert case.task_id is not None
     task = Task.objects.get(pk=case.task_id)
     assert task.unit == tree["village"] and task.level == "listed" and task.kind == "campaign"
     assert task.deadline == case.due_on and "WJ-T-0001" in task.title
