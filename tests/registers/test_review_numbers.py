@@ -274,3 +274,21 @@ def test_the_window_progress_of_a_township_follows_each_village_s_programme(
         metric.denominator,
     )
     assert view.progress.percent == metric.value
+
+
+def test_a_grid_worker_s_zero_line_holds_the_cases_of_their_grid(
+    tree: dict[str, Any], grid_worker: Any, login: Any
+) -> None:
+    """The grid worker sees the cases found on their grid: the zero line counts them in a
+    row named after the grid, as the home figure does (it showed no row and "on target")."""
+    Membership.objects.update(valid_from=dt.date(2020, 1, 1))
+    grid_worker.__dict__.pop("_grassroots_grants", None)
+    case(tree["village"], 1, dt.date(2026, 3, 2), grid=tree["grid"])
+    case(tree["village"], 2, dt.date(2026, 4, 2))  # not on the grid: not theirs
+    client = login(grid_worker)
+    home = client.get(reverse("registers:home")).context["o"]
+    page = client.get(reverse("registers:zero_line"), {"year": 2026, "kind": "building"})
+    table = page.context["table"]
+    assert [(r.unit.label, r.total) for r in table.rows] == [("礼州村第1网格", 1)]
+    assert table.total == home.construction_new_this_year == 1
+    assert not table.at_target

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.db.models import Count, Q, QuerySet
@@ -280,10 +280,12 @@ def case_unit(unit_id: int) -> Unit | None:
 @dataclass(frozen=True, slots=True)
 class ZeroRows:
     """The rows of the zero line: the units (townships, or one township's villages and the
-    township itself) and, when drilled into, the township."""
+    township itself) and, when drilled into, the township; ``labels`` names a row other
+    than by its unit's name (``pk`` → label)."""
 
     units: list[Unit]
     township: Unit | None
+    labels: dict[int, str] = field(default_factory=dict)
 
 
 def zero_townships(user: User) -> list[Unit]:
@@ -319,7 +321,30 @@ def zero_rows(user: User, township_code: str = "") -> ZeroRows:
         .defer("geometry")
         .order_by("path")[:UNIT_LIMIT]
     )
-    return ZeroRows(villages, None)
+    if villages:
+        return ZeroRows(villages, None)
+    return _grid_rows(user)
+
+
+def _grid_rows(user: User) -> ZeroRows:
+    """A grid worker's rows: the village of each of their grids, named after the grids —
+    they see the cases found on their grids only."""
+    grids = list(
+        Unit.objects.visible_to(user, VIEW)
+        .filter(active=True, kind=UnitKind.GRID)
+        .select_related("parent")
+        .defer("geometry", "parent__geometry")
+        .order_by("path")[:UNIT_LIMIT]
+    )
+    villages: dict[int, Unit] = {}
+    names: dict[int, list[str]] = {}
+    for grid in grids:
+        if grid.parent is not None and grid.parent.kind in VILLAGE_LEVEL:
+            villages.setdefault(grid.parent.pk, grid.parent)
+            names.setdefault(grid.parent.pk, []).append(grid.name)
+    return ZeroRows(
+        list(villages.values()), None, {pk: "、".join(found) for pk, found in names.items()}
+    )
 
 
 def _new_cases(user: User, kind: str, within: Unit | None) -> QuerySet[ConstructionCase]:

@@ -636,7 +636,9 @@ def zero_line_page(request: HttpRequest) -> HttpResponse:
     row_units = [
         zero_line.RowUnit(
             u.path,
-            _("%(name)s (its own)") % {"name": u.name} if u == within else u.name,
+            _("%(name)s (its own)") % {"name": u.name}
+            if u == within
+            else rows.labels.get(u.pk, u.name),
             u.code,
             own_only=u == within,
         )
