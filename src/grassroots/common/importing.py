@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.common.tabular import (
     FileUnreadable,
+    Header,
     RowError,
     Table,
     cell_text,
@@ -57,13 +58,22 @@ class Column:
     required: bool = False
 
 
+def _holds(cells: list[str], columns: tuple[Column, ...], wanted: Mapping[str, Column]) -> bool:
+    """Whether a row holds every required column of ``columns`` and one column at least."""
+    found = {wanted[name].key for name in map(normalise_header, cells) if name in wanted}
+    return bool(found) and all(c.key in found for c in columns if c.required)
+
+
 class SheetChecker:
     """The columns of a file's header, and every problem found (``errors``).
 
+    The header is the file's (a ``tabular.Header``): of its top rows, the first that holds
+    every required column (and one column at least) when one does, so that a title row
+    or a "填报单位：…" line above it is passed over; ``header_line`` is its line.
     ``at`` is each column's index by key, ``column_names`` its header as the file writes
     it, ``ignored`` the headers no column takes (and a column's second header); a
-    required column that is missing is a problem on line 1. ``headers`` names a column in
-    the messages when the file has none of its headers."""
+    required column that is missing is a problem on the header's line. ``headers`` names
+    a column in the messages when the file has none of its headers."""
 
     def __init__(
         self, header: list[str], columns: Iterable[Column], headers: Mapping[str, str]
@@ -75,6 +85,9 @@ class SheetChecker:
         self.ignored: list[str] = []
         columns = tuple(columns)
         wanted = {normalise_header(h): c for c in columns for h in c.headers}
+        if isinstance(header, Header):
+            header.choose(lambda cells: _holds(cells, columns, wanted))
+        self.header_line: int = header.line if isinstance(header, Header) else 1
         for index, name in enumerate(header):
             column = wanted.get(normalise_header(name))
             if column is None or column.key in self.at:
@@ -89,7 +102,7 @@ class SheetChecker:
 
     def missing(self, headers: tuple[str, ...]) -> None:
         self.error(
-            1,
+            self.header_line,
             headers[0],
             _("The column is missing (accepted headers: %(headers)s).")
             % {"headers": "、".join(headers)},

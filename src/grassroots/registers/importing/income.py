@@ -65,7 +65,9 @@ class IncomeSheet(RegisterSheet):
         self.seen: dict[tuple[str, str], int] = {}
         self.units: dict[str, Any] = {}
         if not any(str(s) in self.at for s in IncomeSource.values) and "target" not in self.at:
-            self.error(1, "", _("The file has no income column and no target column."))
+            self.error(
+                self.header_line, "", _("The file has no income column and no target column.")
+            )
 
     def parse(self, row: SheetRow, values: list[Any]) -> None:
         code = self.required(row, values, "unit", 32)

@@ -165,8 +165,8 @@ def checked_file(
     """The file ``source`` read and checked by a ``checker_class`` (``read`` each row,
     then ``finish``), open while the caller writes. ``refuse`` (the register's
     ``ImportRefused``) lists every problem: an unreadable file (line 0), a missing column
-    (line 1), the rows' problems; ``empty`` when there is no row. PermissionDenied when
-    ``actor`` keeps no registers anywhere."""
+    (on the header's line), the rows' problems; ``empty`` when there is no row.
+    PermissionDenied when ``actor`` keeps no registers anywhere."""
     require(actor, MANAGE)
     with ExitStack() as stack:
         path, name = as_path(source, stack, default_name)
@@ -180,7 +180,7 @@ def checked_file(
             raise refuse(checker.errors)
         check_rows(table, checker, name, progress, every)
         if not checker.rows and not checker.errors:
-            checker.error(2, "", empty)
+            checker.error(checker.header_line + 1, "", empty)
         checker.finish()
         if checker.errors:
             raise refuse(checker.errors)
