@@ -61,7 +61,6 @@ from grassroots.registers.forms_construction import (
     valid_data,
 )
 from grassroots.registers.importing.construction import (
-    LedgerImportError,
     export_workbook,
     import_ledger,
     template_workbook,
@@ -92,6 +91,7 @@ from grassroots.registers.states import (
     ConstructionKind,
     ConstructionStatus,
 )
+from grassroots.registers.views.imports import ImportPage
 
 PAGE_SIZE: Final = 30
 EXPORT_LIMIT: Final = 20000
@@ -562,11 +562,29 @@ def template(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _import_page(request: HttpRequest, user: User, status: int = 200, **kw: Any) -> HttpResponse:
-    kw.setdefault("form", LedgerImportForm())
-    return render(
-        request, "registers/construction_import.html", _context(user, "import", **kw), status=status
-    )
+IMPORT: Final = ImportPage(
+    title=gettext_lazy("Import a construction ledger"),
+    importer=import_ledger,
+    uploads=UPLOADS,
+    url_name="registers:construction_import",
+    template_url="registers:construction_template",
+    export_url="registers:construction_export",
+    help=gettext_lazy(
+        "One row per case (乱修滥建 or 无序搬迁), in the layout of the village ledgers. Every "
+        "row becomes a new case; a row already in the register is refused. The file is "
+        "checked first: nothing is imported while any row has a problem."
+    ),
+    head="registers/construction_head.html",
+    stylesheets=("grassroots/supervision.css",),
+    nav="registers/construction_nav.html",
+    nav_context=lambda user: _context(user, "import"),
+    form_class=LedgerImportForm,
+    export_label=gettext_lazy("Export to Excel"),
+    confirm_label=gettext_lazy("Import these cases"),
+    checked_template="registers/_construction_import_checked.html",
+    done_message=gettext_lazy("Imported %(file)s: %(n)d cases."),
+    done_url="registers:construction",
+)
 
 
 @login_required
@@ -574,38 +592,7 @@ def _import_page(request: HttpRequest, user: User, status: int = 200, **kw: Any)
 def ledger_import(request: HttpRequest) -> HttpResponse:
     """Upload → check (every problem by line and column, or what it would add) → import,
     all or nothing."""
-    user = user_of(request)
-    require(user, MANAGE)
-    if request.method != "POST":
-        return _import_page(request, user)
-    if request.POST.get("confirm"):
-        path = UPLOADS.waiting(request)
-        if path is None:
-            problem = _("The checked file is no longer here; upload it again.")
-            return _import_page(request, user, 400, problem=problem)
-        try:
-            summary = import_ledger(path, actor=user)
-        except LedgerImportError as exc:
-            UPLOADS.forget(request)
-            return _import_page(request, user, 400, errors=exc.errors, file=path.name)
-        UPLOADS.forget(request)
-        messages.success(
-            request,
-            _("Imported %(file)s: %(n)d cases.") % {"file": summary.file, "n": summary.created},
-        )
-        return HttpResponseRedirect(reverse("registers:construction"))
-    form = LedgerImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_page(request, user, 400, form=form)
-    path = UPLOADS.store(request, form.cleaned_data["file"])
-    try:
-        summary = import_ledger(path, actor=user, dry_run=True)
-    except LedgerImportError as exc:
-        UPLOADS.forget(request)
-        return _import_page(request, user, 400, errors=exc.errors, file=path.name)
-    return _import_page(
-        request, user, checked=summary, token=UPLOADS.token(request), file=path.name
-    )
+    return IMPORT.handle(request)
 
 
 # --- the zero line ------------------------------------------------------------------------------

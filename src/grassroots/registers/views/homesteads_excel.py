@@ -13,27 +13,21 @@ viewer manages the village.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grassroots.common.downloads import xlsx_response
 from grassroots.common.http import user_of
 from grassroots.common.uploads import KeptUploads, SpreadsheetUploadForm
-from grassroots.org.models import User
 from grassroots.org.permissions import can
 from grassroots.registers.forms_homesteads import HomesteadFilterForm, valid_data
 from grassroots.registers.importing.homesteads import (
-    HomesteadImportError,
     export_workbook,
     import_homesteads,
     template_workbook,
@@ -48,6 +42,7 @@ from grassroots.registers.queries_homesteads import (
     villages_for,
 )
 from grassroots.registers.views.homesteads import context, require_view
+from grassroots.registers.views.imports import ImportPage
 
 EXPORT_LIMIT: Final = 50000
 UPLOADS: Final = KeptUploads(
@@ -61,11 +56,29 @@ class LedgerImportForm(SpreadsheetUploadForm):
     file_label = gettext_lazy("Homestead ledger (Excel or CSV)")
 
 
-def _page(request: HttpRequest, user: User, status: int = 200, **extra: Any) -> HttpResponse:
-    extra.setdefault("form", LedgerImportForm())
-    return render(
-        request, "registers/homestead_import.html", context(user, "excel", **extra), status=status
-    )
+IMPORT: Final = ImportPage(
+    title=gettext_lazy("Import the homestead ledger"),
+    importer=import_homesteads,
+    uploads=UPLOADS,
+    url_name="registers:homestead_import",
+    template_url="registers:homestead_template",
+    export_url="registers:homestead_export",
+    help=gettext_lazy(
+        "One row per parcel. The household must already be in the residents register of the "
+        "village (by household number); a row whose village already has the parcel number "
+        "updates that parcel. The file is checked first: nothing is imported while any row "
+        "has a problem."
+    ),
+    head="registers/homestead_head.html",
+    nav="registers/homestead_nav.html",
+    nav_context=lambda user: context(user, "excel"),
+    form_class=LedgerImportForm,
+    export_label=gettext_lazy("Export to Excel"),
+    confirm_label=gettext_lazy("Import this ledger"),
+    done_message=gettext_lazy(
+        "Imported %(file)s: %(created)d new parcels, %(updated)d updated, %(unchanged)d unchanged."
+    ),
+)
 
 
 @login_required
@@ -73,50 +86,7 @@ def _page(request: HttpRequest, user: User, status: int = 200, **extra: Any) -> 
 def import_page(request: HttpRequest) -> HttpResponse:
     """Upload → check (every problem by line and column, or "N new, M updated" and a
     confirm button) → import."""
-    user = user_of(request)
-    if not can(user, MANAGE):
-        raise PermissionDenied
-    if request.method != "POST":
-        return _page(request, user)
-    if request.POST.get("confirm"):
-        path = UPLOADS.waiting(request)
-        if path is None:
-            return _page(
-                request,
-                user,
-                400,
-                problem=_("The checked file is no longer here; upload it again."),
-            )
-        try:
-            summary = import_homesteads(path, actor=user)
-        except HomesteadImportError as exc:
-            UPLOADS.forget(request)
-            return _page(request, user, 400, errors=exc.errors, file=path.name)
-        UPLOADS.forget(request)
-        messages.success(
-            request,
-            _(
-                "Imported %(file)s: %(created)d new parcels, %(updated)d updated, "
-                "%(unchanged)d unchanged."
-            )
-            % {
-                "file": summary.file,
-                "created": summary.created,
-                "updated": summary.updated,
-                "unchanged": summary.unchanged,
-            },
-        )
-        return HttpResponseRedirect(reverse("registers:homestead_import"))
-    form = LedgerImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _page(request, user, 400, form=form)
-    path = UPLOADS.store(request, form.cleaned_data["file"])
-    try:
-        summary = import_homesteads(path, actor=user, dry_run=True)
-    except HomesteadImportError as exc:
-        UPLOADS.forget(request)
-        return _page(request, user, 400, errors=exc.errors, file=path.name)
-    return _page(request, user, checked=summary, token=UPLOADS.token(request), file=path.name)
+    return IMPORT.handle(request)
 
 
 @login_required

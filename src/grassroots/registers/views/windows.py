@@ -3,7 +3,8 @@ parcel's page with its restoration form and history, the forms to register and c
 parcel, the map of the parcels, and the Excel import, template and export.
 
 Also the frame the poverty and income pages share: ``refused`` (a domain error as its
-HTTP answer), ``history_of`` and ``ImportPage`` (upload → check → confirm).
+HTTP answer) and ``history_of``; ``ImportPage`` (upload → check → confirm) is
+``views.imports``'.
 
 Who: the pages need ``registers.view`` (403 without it anywhere); a parcel outside the
 viewer's scope is a 404; the forms need ``registers.manage`` over the parcel (403).
@@ -11,7 +12,6 @@ viewer's scope is a 404; the forms need ``registers.manage`` over the parcel (40
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -33,7 +33,7 @@ from grassroots.common.charts import Series, line_chart
 from grassroots.common.downloads import xlsx_response
 from grassroots.common.errors import DomainError
 from grassroots.common.http import user_of
-from grassroots.common.uploads import KeptUploads, SpreadsheetUploadForm
+from grassroots.common.uploads import KeptUploads
 from grassroots.org.models import User
 from grassroots.org.permissions import can, require
 from grassroots.registers.actions import windows as actions
@@ -45,10 +45,8 @@ from grassroots.registers.forms_windows import (
     apply_error,
     valid_data,
 )
-from grassroots.registers.importing.ledger import ImportSummary
 from grassroots.registers.importing.windows import (
     WINDOW_HEADERS,
-    RegisterImportError,
     import_windows,
     rows_workbook,
     window_rows,
@@ -69,6 +67,7 @@ from grassroots.registers.queries_windows import (
     within,
 )
 from grassroots.registers.states import WindowStatus
+from grassroots.registers.views.imports import ImportPage as ImportPage  # poverty, income
 
 PAGE_SIZE: Final = 30
 HISTORY_SHOWN: Final = 50
@@ -122,74 +121,6 @@ def history_of(obj: Any) -> list[AuditEntry]:
     for entry in entries:
         entry.label = HISTORY_LABELS.get(entry.action, entry.action)
     return entries
-
-
-@dataclass(frozen=True)
-class ImportPage:
-    """An import page (upload → check → confirm): its template, title, the importer and
-    where its template and export are."""
-
-    template: str
-    title: Any
-    importer: Any
-    uploads: KeptUploads
-    url_name: str
-    template_url: str
-    export_url: str
-    help: Any
-
-    def render(self, request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
-        context.setdefault("form", RegisterUploadForm())
-        context.update(page=self)
-        return render(request, self.template, context, status=status)
-
-    def handle(self, request: HttpRequest) -> HttpResponse:
-        user = user_of(request)
-        require(user, MANAGE)
-        if request.method != "POST":
-            return self.render(request)
-        if request.POST.get("confirm"):
-            path = self.uploads.waiting(request)
-            if path is None:
-                return self.render(
-                    request, 400, problem=_("The checked file is no longer here; upload it again.")
-                )
-            try:
-                summary: ImportSummary = self.importer(path, actor=user)
-            except RegisterImportError as exc:
-                self.uploads.forget(request)
-                return self.render(request, 400, errors=exc.errors, file=path.name)
-            self.uploads.forget(request)
-            messages.success(
-                request,
-                _(
-                    "Imported %(file)s: %(created)d new, %(updated)d updated, "
-                    "%(unchanged)d unchanged."
-                )
-                % {
-                    "file": summary.file,
-                    "created": summary.created,
-                    "updated": summary.updated,
-                    "unchanged": summary.unchanged,
-                },
-            )
-            return HttpResponseRedirect(reverse(self.url_name))
-        form = RegisterUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render(request, 400, form=form)
-        path = self.uploads.store(request, form.cleaned_data["file"])
-        try:
-            summary = self.importer(path, actor=user, dry_run=True)
-        except RegisterImportError as exc:
-            self.uploads.forget(request)
-            return self.render(request, 400, errors=exc.errors, file=path.name)
-        return self.render(
-            request, checked=summary, token=self.uploads.token(request), file=path.name
-        )
-
-
-class RegisterUploadForm(SpreadsheetUploadForm):
-    file_label = gettext_lazy("Ledger (Excel or CSV)")
 
 
 # --- the list and the programme --------------------------------------------------------
@@ -415,7 +346,7 @@ def window_map(request: HttpRequest) -> HttpResponse:
 # --- Excel --------------------------------------------------------------------------------
 
 IMPORT: Final = ImportPage(
-    template="registers/window_import.html",
+    nav="registers/window_nav.html",
     title=gettext_lazy("Import a 天窗 ledger"),
     importer=import_windows,
     uploads=KeptUploads(folder="window-imports", session_key="registers_windows", fallback="天窗"),
