@@ -177,3 +177,31 @@ def test_the_phone_pages_suit_a_thumb_on_a_small_phone(
         if problems:
             found[url] = problems
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_a_double_tap_on_a_phone_form_sends_it_once(
+    browse: Browse, make_household: Any, grid_worker: Any
+) -> None:
+    """On a slow connection a second tap on "save" sent the member (or place, or
+    household) form again, recording it twice: the button is disabled once sent."""
+    household = make_household(members=1)
+    small: dict[str, Any] = SMALL_PHONE
+    page = browse.login(
+        grid_worker,
+        phone=True,
+        next_url=f"/residents/m/households/{household.pk}/members/new/",
+        **small,
+    )
+    # Count the submissions the page makes (and keep it from leaving, so as to tap again).
+    page.evaluate(
+        """() => { window.sent = 0; document.querySelector('form.phone-form')
+          .addEventListener('submit', e => { window.sent += 1; e.preventDefault(); }); }"""
+    )
+    page.fill("input[name=name]", "吉克拉且")
+    page.select_option("select[name=relationship]", "child")
+    page.click("form.phone-form button[type=submit]")
+    page.wait_for_timeout(200)
+    page.evaluate("() => document.querySelector('form.phone-form button[type=submit]').click()")
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.sent") == 1
+    assert page.inner_text("form.phone-form button[type=submit]") == "正在提交…"
