@@ -318,3 +318,27 @@ def make_household(tree: dict[str, Any]) -> Any:
         return household
 
     return _make
+
+
+# --- a browser for the tests that look at pages in Chromium -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's, /usr/bin/chromium) for every test of a module
+    (starting one costs about a second); the module is skipped without it."""
+    from tests.e2e.browsing import CHROMIUM, LAUNCH_ARGS, chromium_missing
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if chromium_missing():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_api.sync_playwright() as p:
+            chromium = p.chromium.launch(
+                executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
+            )
+            try:
+                yield chromium
+            finally:
+                chromium.close()

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
-from tests.e2e.browsing import CHROMIUM, LAUNCH_ARGS, Browse, chromium_missing
+from tests.e2e.browsing import Browse
 from tests.pages_support import World, build_world
 
 
@@ -45,24 +45,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         saved = [path for session in sessions for path in session.save_screenshots(folder)]
         report.sections.append(("screenshots", f"{len(saved)} screenshots saved in {folder}"))
     return report
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One Chromium for every test of the module (starting one costs about a second)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if chromium_missing():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = p.chromium.launch(
-                executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
-            )
-            try:
-                yield chromium
-            finally:
-                chromium.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ with its forms, the map, the late reviews, the income table and form, the import
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +13,6 @@ import pytest
 from grassroots.registers.actions import poverty
 from grassroots.registers.models import CollectiveIncome, IncomeTarget, Window
 from tests.conftest import PASSWORD
-from tests.e2e.browsing import CHROMIUM, LAUNCH_ARGS, chromium_missing
 from tests.pages_support import square
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,23 +23,6 @@ NARROW = {
     "is_mobile": True,
     "has_touch": True,
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if chromium_missing():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = p.chromium.launch(
-                executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
-            )
-            try:
-                yield chromium
-            finally:
-                chromium.close()
 
 
 def test_the_pages_fit_a_narrow_phone(

@@ -12,30 +12,13 @@ import pytest
 from django.utils import timezone
 
 from grassroots.residents.models import Visit
-from tests.e2e.browsing import CHROMIUM, LAUNCH_ARGS, SMALL_PHONE, Browse, chromium_missing
+from tests.e2e.browsing import SMALL_PHONE, Browse
 from tests.events.photos import image_bytes
 from tests.residents.test_care_support import make_group, put_in_care
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 NO_SIDEWAYS = "() => document.documentElement.scrollWidth <= window.innerWidth"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if chromium_missing():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = p.chromium.launch(
-                executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
-            )
-            try:
-                yield chromium
-            finally:
-                chromium.close()
 
 
 @pytest.fixture

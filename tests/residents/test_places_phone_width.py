@@ -4,13 +4,11 @@ grid worker's phone pages, in Chinese and in English (the longer of the two)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.browsing import CHROMIUM, LAUNCH_ARGS, chromium_missing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,23 +18,6 @@ NARROW = {
     "is_mobile": True,
     "has_touch": True,
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if chromium_missing():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = p.chromium.launch(
-                executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
-            )
-            try:
-                yield chromium
-            finally:
-                chromium.close()
 
 
 def widths(

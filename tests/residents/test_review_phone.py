@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from grassroots.events.models import Category
 from tests.conftest import valid_id_number
-from tests.e2e.browsing import CHROMIUM, LAUNCH_ARGS, SMALL_PHONE, Browse, chromium_missing
+from tests.e2e.browsing import SMALL_PHONE, Browse
 from tests.residents.test_care_support import make_category, make_group, put_in_care
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -73,23 +73,6 @@ AUDIT = r"""() => {
     small, unlabelled, english,
   };
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if chromium_missing():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_api.sync_playwright() as p:
-            chromium = p.chromium.launch(
-                executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
-            )
-            try:
-                yield chromium
-            finally:
-                chromium.close()
 
 
 @pytest.fixture
