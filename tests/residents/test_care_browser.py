@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from grassroots.residents.models import Visit
-from tests.e2e.browsing import SMALL_PHONE, Browse
+from tests.e2e.browsing import SMALL_PHONE, Browse, images_loaded
 from tests.events.photos import image_bytes
 from tests.residents.test_care_support import make_group, put_in_care
 
@@ -70,5 +70,7 @@ def test_a_grid_worker_records_a_visit_on_a_small_phone(
         staff.goto(url)
         assert staff.evaluate(NO_SIDEWAYS), url
     staff.goto(f"/residents/care/{late.pk}/")
-    assert staff.locator("ul.thumbs img").evaluate("img => img.naturalWidth") > 0
+    # the photo is served to the village (loaded eagerly: it may be below the fold)
+    widths = images_loaded(staff, "ul.thumbs img")
+    assert len(widths) == 1 and widths[0] > 0
     assert browse.unexpected_errors() == []
