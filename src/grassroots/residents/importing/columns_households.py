@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -300,3 +300,13 @@ class HouseholdImportError(ImportRefused):
 
 
 PROGRESS_EVERY: Final = 1000
+
+
+#: Values per ``IN (…)`` query.
+CHUNK: Final = 900
+
+
+def chunks(values: list[Any]) -> Iterable[list[Any]]:
+    """``values`` in slices of ``CHUNK`` (one ``IN (…)`` query each)."""
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
