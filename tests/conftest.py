@@ -31,6 +31,19 @@ from django.test import Client
 from grassroots.common.idnumbers import id_check_char
 
 
+def ensure_party_defaults() -> None:
+    """Give a test the decision rules and the venue checklist that the party-building
+    migration seeds."""
+    from django.apps import apps as django_apps
+
+    from grassroots.partybuilding.models import ChecklistItem, DecisionRule
+
+    if not DecisionRule.objects.exists() or not ChecklistItem.objects.exists():
+        importlib.import_module("grassroots.partybuilding.migrations.0002_defaults").add(
+            django_apps, None
+        )
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _huey_immediate() -> Iterator[None]:
     from huey.contrib.djhuey import HUEY
@@ -122,6 +135,7 @@ def ensure_seeded() -> None:
     from grassroots.common.models import CalendarDay, CalendarYear
 
     ensure_key_groups()
+    ensure_party_defaults()
     if CalendarYear.objects.filter(year=LAST_LIBRARY_YEAR, complete=True).exists():
         return
     CalendarDay.objects.all().delete()
@@ -200,6 +214,12 @@ def xc_secretary(tree: dict[str, Any]) -> Any:
 @pytest.fixture
 def supervisor(tree: dict[str, Any]) -> Any:
     return _person("supervisor", "supervisor", tree["lizhou"], full_name="赵监督")
+
+
+@pytest.fixture
+def committee_member(tree: dict[str, Any]) -> Any:
+    """A member of 礼州村's oversight committee (村务监督委员会): a supervisor of the village."""
+    return _person("committee_member", "supervisor", tree["village"], full_name="孙监委")
 
 
 @pytest.fixture

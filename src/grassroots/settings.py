@@ -133,6 +133,8 @@ INSTALLED_APPS = [
     "grassroots.cadres",
     "grassroots.residents",
     "grassroots.registers",
+    "grassroots.partybuilding",
+    "grassroots.oversight",
     "grassroots.assessment",
     "grassroots.mobile",
     "grassroots.dashboards",

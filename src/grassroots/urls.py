@@ -34,6 +34,8 @@ urlpatterns = [
     path("cadres/", include("grassroots.cadres.urls")),
     path("residents/", include("grassroots.residents.urls")),
     path("registers/", include("grassroots.registers.urls")),
+    path("partybuilding/", include("grassroots.partybuilding.urls")),
+    path("oversight/", include("grassroots.oversight.urls")),
     path("assessment/", include("grassroots.assessment.urls")),
     path("dashboard/", include("grassroots.dashboards.urls")),
     path("m/", include("grassroots.mobile.urls")),

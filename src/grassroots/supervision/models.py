@@ -205,6 +205,10 @@ class Task(models.Model):
     public_explanation = models.TextField(_("public explanation"), blank=True)
     explained_at = models.DateTimeField(_("explained at"), null=True, blank=True)
 
+    #: Where the task came from when not deployed by hand: ``partybuilding.resolution:12``
+    #: for a task that a meeting's resolution created (承诺事项).
+    origin = models.CharField(_("origin"), max_length=64, blank=True, db_index=True)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -1,0 +1,1 @@
+"""The village (community) oversight committees (村社区监督委员会) and their supervision cases."""

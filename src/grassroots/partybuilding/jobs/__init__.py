@@ -1,0 +1,10 @@
+"""Periodic work of party building (Huey), one module per area; every module here is
+imported so that its tasks are registered."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
