@@ -20,6 +20,9 @@ action                         roles                       over
 ``supervision.urge``           city_admin, unit_leader     the task's issuer
 ``supervision.close``          city_admin, unit_leader     the task's issuer (销号, cancel)
 ``supervision.feasibility``    city_admin, unit_leader     the task's unit or issuer
+``supervision.commit``         unit_leader, village_cadre  the unit whose own meeting resolved
+                                                           it (a commitment, 承诺事项, issued
+                                                           by the unit's parent)
 =============================  ==========================  =====================================
 
 So a township leader splits its township's task among its villages, reports its own
@@ -43,6 +46,7 @@ VERIFY = "supervision.verify"
 URGE = "supervision.urge"
 CLOSE = "supervision.close"
 FEASIBILITY = "supervision.feasibility"
+COMMIT = "supervision.commit"
 
 for _role in (Role.CITY_ADMIN, Role.UNIT_LEADER, Role.VILLAGE_CADRE, Role.SUPERVISOR):
     grant(_role, VIEW)
@@ -51,3 +55,5 @@ for _role in (Role.CITY_ADMIN, Role.UNIT_LEADER):
     grant(_role, EDIT, CASCADE, VERIFY, URGE, CLOSE, FEASIBILITY)
 for _role in (Role.UNIT_LEADER, Role.VILLAGE_CADRE):
     grant(_role, REPORT)
+grant(Role.UNIT_LEADER, COMMIT)
+grant(Role.VILLAGE_CADRE, COMMIT)

@@ -221,28 +221,56 @@ def create_task(
     partners = _co_units(co_units, unit)
     note = clean_text(note, field="note")
 
+    return _insert_task(
+        actor=actor,
+        actor_unit_id=actor_unit_id,
+        unit=unit,
+        issuer=issuer_unit,
+        fields={
+            "title": title,
+            "doc_number": clean_text(doc_number, field="doc_number", max_length=64),
+            "kind": kind,
+            "description": clean_text(description, field="description", max_length=20000),
+            "level": level,
+            "start_date": start,
+            "deadline": end,
+            "target_value": target,
+            "target_measure": measure,
+            **extra,
+        },
+        co_units=partners,
+        milestones=specs,
+        note=note,
+    )
+
+
+def _insert_task(
+    *,
+    actor: User | None,
+    actor_unit_id: int | None,
+    unit: Unit,
+    issuer: Unit,
+    fields: dict[str, Any],
+    co_units: Sequence[Unit] = (),
+    milestones: Sequence[MilestoneSpec] = (),
+    note: str = "",
+) -> Task:
+    """Write a checked root task: the row, its tree path, co-units and milestones, the
+    timeline's creation line, the audit entry and (after commit) the notice to the
+    responsible unit. Shared by ``create_task`` and ``commitments.commit_task``."""
     task = Task.objects.create(
-        title=title,
-        doc_number=clean_text(doc_number, field="doc_number", max_length=64),
-        kind=kind,
-        description=clean_text(description, field="description", max_length=20000),
-        level=level,
         unit=unit,
         unit_path=unit.path,
-        issuer=issuer_unit,
-        issuer_path=issuer_unit.path,
-        start_date=start,
-        deadline=end,
-        target_value=target,
-        target_measure=measure,
+        issuer=issuer,
+        issuer_path=issuer.path,
         created_by=actor if actor is not None and actor.pk else None,
-        **extra,
+        **fields,
     )
     task.tree_path = tree_path_of(task.pk, None)
     task.save(update_fields=["tree_path"])
-    TaskCoUnit.objects.bulk_create([TaskCoUnit(task=task, unit=u) for u in partners])
+    TaskCoUnit.objects.bulk_create([TaskCoUnit(task=task, unit=u) for u in co_units])
     Milestone.objects.bulk_create(
-        [Milestone(task=task, title=s.title, due_date=s.due_date) for s in specs]
+        [Milestone(task=task, title=s.title, due_date=s.due_date) for s in milestones]
     )
     now = timezone.now()
     line(
@@ -251,13 +279,17 @@ def create_task(
         actor=actor,
         actor_unit_id=actor_unit_id,
         note=note,
-        data={"unit": unit.code, "issuer": issuer_unit.code, "milestones": len(specs)},
+        data={"unit": unit.code, "issuer": issuer.code, "milestones": len(milestones)},
         at=now,
     )
     audit("created", task, actor=actor, after=snapshot(task), note=note)
     if not task.is_rollup:
         _notify.notify_on_commit(
-            [_notify.to_unit(task.pk, ActionKind.CREATE, unit.pk, title=title, deadline=end)],
+            [
+                _notify.to_unit(
+                    task.pk, ActionKind.CREATE, unit.pk, title=task.title, deadline=task.deadline
+                )
+            ],
             actor_id=actor.pk if actor is not None else None,
         )
     return task
