@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from grassroots.oversight.views import flags
+
+urlpatterns: list[URLPattern] = [
+    path("flags/", flags.flags, name="flags"),
+]
