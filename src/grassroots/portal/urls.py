@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from grassroots.portal import assessment, bulletins, lists, projects, tolerance, views
+from grassroots.portal import assessment, bulletins, culture, lists, projects, tolerance, views
 
 app_name = "portal"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("track/<str:number>/", views.track, name="track"),
     path("track/<str:number>/rate/", views.rate, name="rate"),
     path("projects/", projects.projects, name="projects"),
+    *culture.urlpatterns,
     path("tolerance/", tolerance.notices, name="tolerance"),
     path(
         "tolerance/<str:number>/objection/",
