@@ -104,6 +104,12 @@ class SeedSummary:
     construction_cases: int = 0
     windows: int = 0
     monitored: int = 0
+    #: Party building and oversight (:mod:`grassroots.demo.partybuilding`): meetings
+    #: (党建月会 and others), their resolutions, venues, oversight cases.
+    party_meetings: int = 0
+    resolutions: int = 0
+    venues: int = 0
+    oversight_cases: int = 0
     seconds: float = 0.0
 
     @property
@@ -197,6 +203,7 @@ def seed(
         summary.cadres = _seed_cadres(months, seed, progress)
         _seed_residents(summary, seed, progress)
         _seed_registers(summary, seed, progress)
+        _seed_partybuilding(summary, seed, progress)
         from grassroots.audit.actions import record
 
         record(
@@ -299,6 +306,23 @@ def _seed_registers(summary: SeedSummary, seed: int, progress: ProgressCallback 
     summary.monitored = done.monitored
 
 
+def _seed_partybuilding(summary: SeedSummary, seed: int, progress: ProgressCallback | None) -> None:
+    """A year of 党建月会 of every township and village with attendance and resolutions,
+    venues and inspections, 礼州镇's other meetings, culture archive, competitions and
+    oversight cases (:mod:`grassroots.demo.partybuilding`); only with a history (after
+    the tasks, whose livelihood projects the decision log links)."""
+    if summary.months <= 0:
+        return
+    from grassroots.demo.partybuilding import seed_partybuilding
+
+    rng = random.Random(f"{seed}:partybuilding")  # noqa: S311 - synthetic demo data
+    done = seed_partybuilding(rng=rng, progress=progress)
+    summary.party_meetings = done.meetings
+    summary.resolutions = done.resolutions
+    summary.venues = done.venues
+    summary.oversight_cases = done.cases
+
+
 def _refuse_units() -> None:
     if Unit.objects.exists():
         raise SeedError(
@@ -310,19 +334,45 @@ def _refuse_units() -> None:
 
 
 def _clear_units() -> None:
-    """Delete every register record, resident record, cadre record, assessment record,
+    """Delete every oversight case, party-building record (not the rules and the venue
+    checklist), register record, resident record, cadre record, assessment record,
     event, supervised task, membership and unit, deepest first (PROTECT holds parents)."""
     from grassroots.assessment import models as ass
     from grassroots.cadres import models as cad
     from grassroots.events.models import Attachment, Event, EventAction
+    from grassroots.oversight import models as ovs
+    from grassroots.partybuilding import models as pb
     from grassroots.registers import models as reg
     from grassroots.residents import models as res
     from grassroots.supervision import models as sup
 
     with connection.cursor() as cursor:
         # Plain deletes: the ORM's cascade would list every id (too many for SQLite).
-        # Registers refer to households and events, visits to events: they go first.
+        # Registers refer to households and events, visits to events: they go first;
+        # the party-building rows refer to tasks and users (judges), the cases to units.
         for model in (
+            ovs.CaseEvidence,
+            ovs.Step,
+            ovs.Case,
+            pb.JudgeScore,
+            pb.CompetitionJudge,
+            pb.Entry,
+            pb.Round,
+            pb.Competition,
+            pb.Performer,
+            pb.FamilyMotto,
+            pb.HistoryPhoto,
+            pb.VillageHistory,
+            pb.Song,
+            pb.InspectionPhoto,
+            pb.InspectionItem,
+            pb.Inspection,
+            pb.Venue,
+            pb.DecisionLink,
+            pb.ResolutionTask,
+            pb.Resolution,
+            pb.Attendance,
+            pb.Meeting,
             reg.Review,
             reg.Assistance,
             reg.MonitoredHousehold,

@@ -7,6 +7,7 @@
 | unit_leader | unit_leader (党委书记) | 礼州镇 |
 | supervisor | supervisor (纪委) | 礼州镇 |
 | village_cadre | village_cadre (村支书) | the first village of 礼州镇 |
+| committee | supervisor (村务监督委员会主任) | the same village |
 | grid_worker, grid_worker2, … | grid_worker (网格员) | each grid of that village |
 | department_staff | department_staff | 住房和城乡建设局 (``<county>D01``) |
 | rater | rater (测评人) | the root |
@@ -50,6 +51,7 @@ DEMO_USERS: Final = (
     DemoUser("unit_leader", "李国强", Role.UNIT_LEADER, "township", "党委书记"),
     DemoUser("supervisor", "赵文静", Role.SUPERVISOR, "township", "纪委书记"),
     DemoUser("village_cadre", "张德明", Role.VILLAGE_CADRE, "village", "党支部书记、主任"),
+    DemoUser("committee", "沙马伍呷", Role.SUPERVISOR, "village", "村务监督委员会主任"),
     DemoUser("grid_worker", "阿衣格格", Role.GRID_WORKER, "grid", "专职网格员"),
     DemoUser("department_staff", "陈晓东", Role.DEPARTMENT_STAFF, "department", "科员"),
     DemoUser("rater", "周明远", Role.RATER, "root", "测评代表"),

@@ -1,0 +1,168 @@
+"""The demo's oversight cases (监督事项) of 礼州镇's village oversight committees.
+
+``seed_oversight(rng=…, today=…, township=…)`` writes eight cases across the township's
+villages directly through the models, in every status: closed on time, closed late (one
+after a rectification was returned), rectification reported and waiting for acceptance,
+rectification requested and overdue, dismissed, and one just opened. Three of them are
+the demo village's (where the demo logins ``committee`` and ``village_cadre`` work); the
+project acceptance case refers to a task that one of the village's resolutions created
+when there is one.
+
+Numbers are ``JD-<year>-0001`` per village and year in the order opened; every status
+change has its step on the timeline (opened, requested, responded, returned, closed,
+dismissed) by the committee member of the demo village or the township's discipline
+office (``supervisor``) elsewhere, responses by the village cadre where one logs in;
+closed and dismissed cases carry their day and who closed them.
+
+Deterministic for a given ``rng`` seed and "now".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from typing import Final
+
+from grassroots.demo import partybuilding_texts as texts
+from grassroots.org.models import Membership, Role, Unit, UnitKind, User
+from grassroots.oversight.models import Case, Step
+from grassroots.oversight.states import CaseStatus, StepKind
+from grassroots.supervision.models import Task
+
+#: How each case of ``texts.CASES`` goes: steps as (kind, days after opening), then the
+#: deadline (days after opening, None: no request) and how many days ago it was opened.
+PLOTS: Final[tuple[tuple[tuple[tuple[str, int], ...], int | None, int], ...]] = (
+    ((("requested", 2), ("responded", 16), ("closed", 20)), 22, 120),  # on time
+    (
+        (("requested", 3), ("responded", 18), ("returned", 24), ("responded", 40), ("closed", 45)),
+        23,
+        150,
+    ),  # late, after a return
+    ((("requested", 1), ("responded", 25), ("closed", 28)), 16, 90),  # late
+    ((("requested", 2), ("responded", 12), ("closed", 15)), 20, 70),  # on time
+    ((("requested", 2), ("responded", 20)), 32, 40),  # waiting for acceptance
+    ((("requested", 2),), 20, 50),  # overdue
+    ((("dismissed", 6),), None, 30),
+    ((), None, 3),  # just opened
+)
+STATUS_AFTER: Final = {
+    "requested": CaseStatus.RECTIFYING,
+    "responded": CaseStatus.RESPONDED,
+    "returned": CaseStatus.RECTIFYING,
+    "closed": CaseStatus.CLOSED,
+    "dismissed": CaseStatus.DISMISSED,
+}
+#: The cases of the demo village (indexes into ``texts.CASES``).
+DEMO_VILLAGE_CASES: Final = (0, 4, 5)
+
+
+def _login_unit(username: str, role: str) -> tuple[User | None, int | None]:
+    membership = (
+        Membership.objects.filter(user__username=username, role=role)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return (membership.user, membership.unit_id) if membership else (None, None)
+
+
+def seed_oversight(*, rng: random.Random, today: dt.date, township: Unit) -> int:
+    """The township's oversight cases (the count)."""
+    from grassroots.demo.partybuilding import local_at
+
+    villages = list(
+        Unit.objects.filter(parent=township, kind=UnitKind.VILLAGE).order_by("code")
+    ) or list(Unit.objects.filter(parent=township).order_by("code"))
+    if not villages:
+        return 0
+    committee, committee_unit = _login_unit("committee", Role.SUPERVISOR)
+    office, _office_unit = _login_unit("supervisor", Role.SUPERVISOR)
+    cadre, cadre_unit = _login_unit("village_cadre", Role.VILLAGE_CADRE)
+    home = next((v for v in villages if v.pk == committee_unit), villages[0])
+    others = [v for v in villages if v.pk != home.pk] or [home]
+    project = (
+        Task.objects.filter(origin__startswith="partybuilding.resolution:", unit__parent=township)
+        .order_by("pk")
+        .first()
+    )
+    places: list[Unit] = []
+    for n in range(len(texts.CASES)):
+        if n in DEMO_VILLAGE_CASES:
+            places.append(home)
+        elif n == 2 and project is not None:
+            places.append(next((v for v in villages if v.pk == project.unit_id), home))
+        else:
+            places.append(rng.choice(others))
+    cases: list[Case] = []
+    steps: list[tuple[Case, list[Step]]] = []
+    for n, (text, (plot, deadline_after, ago)) in enumerate(zip(texts.CASES, PLOTS, strict=True)):
+        village = places[n]
+        opened = today - dt.timedelta(days=ago)
+        supervisor = committee if village.pk == committee_unit else office
+        responder = cadre if village.pk == cadre_unit else None
+        requested = any(kind == "requested" for kind, _d in plot)
+        case = Case(
+            unit=village,
+            unit_path=village.path,
+            number="",
+            matter=text.matter,
+            category=text.category,
+            source=text.source,
+            reference=f"supervision.task:{project.pk}" if n == 2 and project else "",
+            findings=text.findings,
+            request=text.request if requested else "",
+            deadline=opened + dt.timedelta(days=deadline_after) if deadline_after else None,
+            opened_on=opened,
+            opened_by=supervisor,
+        )
+        timeline = [
+            Step(
+                case=case,
+                kind=StepKind.OPENED,
+                actor=supervisor,
+                note=text.findings,
+                at=local_at(opened, 10, rng.randrange(60)),
+            )
+        ]
+        for kind, after in plot:
+            day = opened + dt.timedelta(days=after)
+            note = {
+                "requested": text.request,
+                "responded": text.response,
+                "returned": texts.RETURN_NOTE,
+                "closed": text.conclusion,
+                "dismissed": text.conclusion,
+            }[kind]
+            actor = responder if kind == "responded" else supervisor
+            timeline.append(
+                Step(
+                    case=case,
+                    kind=kind,
+                    actor=actor,
+                    note=note,
+                    at=local_at(day, 15, rng.randrange(60)),
+                )
+            )
+            case.status = STATUS_AFTER[kind]
+            if kind == "responded":
+                case.response = text.response
+            if kind in ("closed", "dismissed"):
+                case.closed_on = day
+                case.closed_by = supervisor
+                case.conclusion = text.conclusion
+        cases.append(case)
+        steps.append((case, timeline))
+    counters: dict[tuple[int, int], int] = defaultdict(int)
+    for case in sorted(cases, key=lambda c: (c.unit_path, c.opened_on)):
+        key = (case.unit.pk, case.opened_on.year)
+        counters[key] += 1
+        case.number = f"JD-{case.opened_on.year}-{counters[key]:04d}"
+    Case.objects.bulk_create(cases)
+    rows = []
+    for case, timeline in steps:
+        for step in timeline:
+            step.case_id = case.pk
+            rows.append(step)
+    Step.objects.bulk_create(rows)
+    return len(cases)
