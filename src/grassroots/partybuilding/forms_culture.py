@@ -31,6 +31,9 @@ SEARCH_MAX: Final = 100
 def apply_error(form: forms.Form, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
     """Put an action's error on the form field it names (else on the form itself)."""
     name = (aliases or {}).get(exc.field or "", exc.field)
+    if not hasattr(form, "cleaned_data"):  # an unbound form (the error of another action)
+        form.cleaned_data = {}
+        form.errors  # noqa: B018 -- an unbound form's (empty) errors, made once
     if name and name in form.fields:
         form.add_error(name, str(exc.message))
     else:
@@ -51,7 +54,7 @@ class VillageField(forms.ChoiceField):
         choices: list[tuple[str, Any]] = [(code, u.name) for code, u in self.units.items()]
         self.choices = ([("", empty)] if empty is not None else []) + choices
 
-    def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Unit | None:
         code = super().clean(value)
         if not code:
             return None

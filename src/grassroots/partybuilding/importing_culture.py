@@ -156,15 +156,15 @@ class MottoSheet(CultureSheet):
             if not data[key]:
                 self.error(line, self.column(key), _("Required."))
         data["story"] = self.text(values, "story", line, actions.STORY_MAX)
-        key = (data["unit"], data["family"])
+        pair = (data["unit"], data["family"])
         seen = getattr(self, "_seen", {})
-        if all(key) and key in seen:
+        if all(pair) and pair in seen:
             self.error(
                 line,
                 self.column("family"),
-                _("The same family is also on line %(line)d.") % {"line": seen[key]},
+                _("The same family is also on line %(line)d.") % {"line": seen[pair]},
             )
-        seen.setdefault(key, line)
+        seen.setdefault(pair, line)
         self._seen = seen
 
     def apply(self, unit: Unit, data: dict[str, Any]) -> str:
@@ -204,15 +204,15 @@ class PerformerSheet(CultureSheet):
         data["note"] = self.text(values, "note", line, actions.NOTE_MAX)
         for key, default in (("leader", "否"), ("active", "是")):
             data[key] = self.text(values, key, line, 8) or default
-        key = (data["unit"], data["name"])
+        pair = (data["unit"], data["name"])
         seen = getattr(self, "_seen", {})
-        if all(key) and key in seen:
+        if all(pair) and pair in seen:
             self.error(
                 line,
                 self.column("name"),
-                _("The same person is also on line %(line)d.") % {"line": seen[key]},
+                _("The same person is also on line %(line)d.") % {"line": seen[pair]},
             )
-        seen.setdefault(key, line)
+        seen.setdefault(pair, line)
         self._seen = seen
 
     def apply(self, unit: Unit, data: dict[str, Any]) -> str:

@@ -76,7 +76,8 @@ def histories(
         qs = qs.filter(title__icontains=term)
     if village is not None:
         qs = qs.filter(unit=village)
-    return qs.order_by("unit_path", "order", "pk")
+    ordered: QuerySet[VillageHistory] = qs.order_by("unit_path", "order", "pk")
+    return ordered
 
 
 def mottos(

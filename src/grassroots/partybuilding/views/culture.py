@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from grassroots.common.http import user_of
 from grassroots.org.models import Unit, User
 from grassroots.org.permissions import can, require
+from grassroots.partybuilding import richtext
 from grassroots.partybuilding.actions import culture as actions
 from grassroots.partybuilding.errors import PartybuildingError
 from grassroots.partybuilding.forms_culture import (
@@ -78,10 +79,13 @@ def recording_villages(user: User) -> list[Unit]:
 
 def querystring(request: HttpRequest) -> str:
     """The list's query string without the page or export (for links)."""
-    keep = [
+    keep: list[tuple[str, str]] = [
         (k, v)
-        for k, v in request.GET.items()
-        if k not in ("page", "export") and v and "\x00" not in v and len(v) < 200
+        for k in request.GET
+        if k not in ("page", "export")
+        and (v := request.GET.get(k, ""))
+        and "\x00" not in v
+        and len(v) < 200
     ]
     return urlencode(keep)
 
@@ -297,7 +301,7 @@ def history_detail(request: HttpRequest, pk: int) -> HttpResponse:
             user,
             "histories",
             history=history,
-            body=actions.richtext.clean_html(
+            body=richtext.clean_html(
                 history.body, photo_urls=[actions.photo_url(p) for p in photos]
             ),
             photos=[(p, actions.photo_url(p)) for p in photos],

@@ -23,7 +23,7 @@ from grassroots.common.http import user_of
 from grassroots.common.tabular import ImportRefused
 from grassroots.common.uploads import KeptUploads
 from grassroots.org.models import User
-from grassroots.org.permissions import can, require
+from grassroots.org.permissions import require
 from grassroots.partybuilding.actions import culture as actions
 from grassroots.partybuilding.errors import PartybuildingError
 from grassroots.partybuilding.forms_culture import (
@@ -338,7 +338,3 @@ def mottos_import(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def performers_import(request: HttpRequest) -> HttpResponse:
     return PERFORMERS_IMPORT.handle(request)
-
-
-def may_record_any(user: User) -> bool:
-    return can(user, RECORD)
