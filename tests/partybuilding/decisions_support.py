@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from django.utils import timezone
 
 D = dt.date
+MARCH_1: Final = D(2026, 3, 1)
+MAY_10: Final = D(2026, 5, 10)
 
 
 def make_resolution(
@@ -18,7 +20,7 @@ def make_resolution(
     number: str,
     *,
     matter: str = "livelihood",
-    decided_on: dt.date = D(2026, 3, 1),
+    decided_on: dt.date = MARCH_1,
     passed: bool = True,
     title: str = "关于实施民生项目的决议",
 ) -> Any:
@@ -75,7 +77,7 @@ def make_task(unit: Any, **fields: Any) -> Any:
     return task
 
 
-def make_vacancy(unit: Any, opener: Any, *, decided_on: dt.date = D(2026, 5, 10)) -> Any:
+def make_vacancy(unit: Any, opener: Any, *, decided_on: dt.date = MAY_10) -> Any:
     from grassroots.cadres.models import Vacancy
 
     moment = dt.datetime.combine(decided_on, dt.time(10), tzinfo=timezone.get_current_timezone())

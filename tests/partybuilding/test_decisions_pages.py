@@ -32,12 +32,16 @@ __all__ = ["world"]
         ("resident", 403),
     ],
 )
-def test_the_log_by_role(world: dict[str, Any], request: Any, login: Any, who: str, code: int) -> None:
+def test_the_log_by_role(
+    world: dict[str, Any], request: Any, login: Any, who: str, code: int
+) -> None:
     response = login(request.getfixturevalue(who)).get(reverse("partybuilding:decisions"))
     assert response.status_code == code
 
 
-def test_the_log_shows_the_area_s_decisions(world: dict[str, Any], login: Any, village_cadre: Any) -> None:
+def test_the_log_shows_the_area_s_decisions(
+    world: dict[str, Any], login: Any, village_cadre: Any
+) -> None:
     page = login(village_cadre).get(reverse("partybuilding:decisions")).content.decode()
     assert "礼州村村道硬化" in page and "村党支部书记" in page
     assert "安宁村文化广场" not in page and "田坝村水渠维修" not in page
@@ -64,7 +68,9 @@ def test_garbage_filters_are_no_error(
     assert client.get(reverse("partybuilding:decisions_export"), query).status_code == 200
 
 
-def test_the_filters_narrow_the_log(world: dict[str, Any], login: Any, city_admin: Any, tree: Any) -> None:
+def test_the_filters_narrow_the_log(
+    world: dict[str, Any], login: Any, city_admin: Any, tree: Any
+) -> None:
     client = login(city_admin)
     page = client.get(reverse("partybuilding:decisions"), {"matter": "fund"}).content.decode()
     assert "田坝村水渠维修" in page and "礼州村村道硬化" not in page
@@ -72,7 +78,9 @@ def test_the_filters_narrow_the_log(world: dict[str, Any], login: Any, city_admi
         reverse("partybuilding:decisions"), {"unit": tree["other_village"].code}
     ).content.decode()
     assert "安宁村文化广场" in page and "田坝村水渠维修" not in page
-    page = client.get(reverse("partybuilding:decisions"), {"status": "not_required"}).content.decode()
+    page = client.get(
+        reverse("partybuilding:decisions"), {"status": "not_required"}
+    ).content.decode()
     assert "田坝村小额资金" in page and "田坝村水渠维修" not in page
 
 
@@ -119,7 +127,9 @@ def test_linking_through_the_page(world: dict[str, Any], login: Any, village_cad
 @pytest.mark.parametrize(
     "reference", ["supervision.task:99999", "x", "supervision.task:1%00", "cadres.vacancy:0"]
 )
-def test_unknown_records_are_404(world: dict[str, Any], login: Any, village_cadre: Any, reference: str) -> None:
+def test_unknown_records_are_404(
+    world: dict[str, Any], login: Any, village_cadre: Any, reference: str
+) -> None:
     client = login(village_cadre)
     assert client.get(f"/partybuilding/decisions/{reference}/").status_code == 404
 
@@ -129,13 +139,17 @@ def test_outside_the_area_is_404_and_a_reader_403(
 ) -> None:
     other = reverse("partybuilding:decision_link", args=[ref(world["t4"])])
     assert login(village_cadre).get(other).status_code == 404
-    assert login(village_cadre).post(other, {"resolution": world["r_village"].pk}).status_code == 404
+    assert (
+        login(village_cadre).post(other, {"resolution": world["r_village"].pk}).status_code == 404
+    )
     own = reverse("partybuilding:decision_link", args=[ref(world["t1"])])
     assert login(committee_member).get(own).status_code == 403
     assert not DecisionLink.objects.exists()
 
 
-def test_the_rules_page(world: dict[str, Any], login: Any, city_admin: Any, xc_secretary: Any) -> None:
+def test_the_rules_page(
+    world: dict[str, Any], login: Any, city_admin: Any, xc_secretary: Any
+) -> None:
     url = reverse("partybuilding:decision_rules")
     assert login(xc_secretary).get(url).status_code == 403
     client = login(city_admin)
@@ -171,9 +185,8 @@ def test_the_task_page_shows_its_resolution(
 def test_the_vacancy_page_shows_its_resolution(
     world: dict[str, Any], login: Any, tree: Any, village_cadre: Any
 ) -> None:
-    from grassroots.partybuilding.actions.decisions import link_decision
-
     from grassroots.org.models import Membership, User
+    from grassroots.partybuilding.actions.decisions import link_decision
 
     officer = User.objects.create_user(username="org_dept", full_name="钱科长")
     Membership.objects.create(user=officer, unit=tree["city"], role="org_department")

@@ -23,12 +23,14 @@ def by_ref(decisions: list[Any]) -> dict[str, Any]:
 
 def test_the_sources_declare_the_decisions_and_nothing_else(world: dict[str, Any]) -> None:
     found = by_ref(decisions_in(None))
-    expected = {
-        ref(world[k]) for k in ("t1", "t2", "t3", "t4", "t5", "vacancy", "publication")
-    }
+    expected = {ref(world[k]) for k in ("t1", "t2", "t3", "t4", "t5", "vacancy", "publication")}
     assert set(found) == expected  # the share, the plain task, the 0-reward run: none
     t1 = found[ref(world["t1"])]
-    assert (t1.matter, t1.amount, str(t1.acted_on)) == ("livelihood", Decimal("120000.00"), "2026-04-01")
+    assert (t1.matter, t1.amount, str(t1.acted_on)) == (
+        "livelihood",
+        Decimal("120000.00"),
+        "2026-04-01",
+    )
     assert found[ref(world["t3"])].matter == "fund"
     assert found[ref(world["vacancy"])].matter == "cadre"
     reward = found[ref(world["publication"])]
@@ -54,9 +56,7 @@ def statuses(user: Any) -> dict[str, str]:
     return {r.decision.reference: r.status for r in decision_log(user)}
 
 
-def test_the_fund_rule_applies_from_its_amount(
-    world: dict[str, Any], city_admin: Any
-) -> None:
+def test_the_fund_rule_applies_from_its_amount(world: dict[str, Any], city_admin: Any) -> None:
     seen = statuses(city_admin)
     assert seen[ref(world["t2"])] == "not_required"  # 30,000 < 50,000
     assert seen[ref(world["t3"])] == "missing"  # 80,000 ≥ 50,000

@@ -93,7 +93,7 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args: Any, resolutions: list[Resolution], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resolution"].widget.choices = [("", _("Choose a resolution"))] + [  # type: ignore[attr-defined]
+        self.fields["resolution"].widget.choices = [("", _("Choose a resolution"))] + [
             (
                 str(r.pk),
                 f"{r.unit.name} {r.number} {r.title} ({r.decided_on:%Y-%m-%d}, "
