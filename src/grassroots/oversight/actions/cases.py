@@ -92,7 +92,9 @@ def clean_deadline(value: object, today: dt.date, *, required: bool = True) -> d
     """A day from today to three years ahead."""
     if value is None or value == "":
         if required:
-            raise OversightError(_("Give the deadline."), field="deadline", code="required")
+            raise OversightError(
+                _("Give the rectification deadline."), field="deadline", code="required"
+            )
         return None
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise OversightError(_("Enter a valid date."), field="deadline")
