@@ -256,8 +256,6 @@ def import_meetings(
     summary = ImportSummary(file=name)
     try:
         with transaction.atomic():
-            if sheet.errors:
-                raise ImportRefused(sheet.errors)
             applied = sheet.apply()
             if sheet.errors:
                 raise ImportRefused(sheet.errors)
