@@ -25,8 +25,8 @@ TODAY = dt.date(2026, 9, 1)
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=CST)  # type: ignore[misc]
+def at(year: int, month: int, day: int, hour: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, tzinfo=CST)
 
 
 NOW = at(2026, 9, 1, 10)

@@ -245,3 +245,18 @@ def test_numbers_in_texts_are_masked_in_the_audit(
     text = str(entry.after)
     assert "13912345678" not in text and "513401198001011234" not in text
     assert "139****5678" in text
+
+
+def test_the_daily_reminder_of_overdue_cases(
+    committee_member: Any, village_cadre: Any, neighbour_cadre: Any, tree: dict[str, Any]
+) -> None:
+    from grassroots.oversight.jobs import REMINDER, send_overdue_reminders
+
+    requested(committee_member, tree["village"], dt.date(2026, 9, 5))
+    requested(committee_member, tree["village"], dt.date(2026, 9, 30))
+    day = dt.date(2026, 9, 10)
+    assert send_overdue_reminders(day) == 1
+    assert send_overdue_reminders(day) == 0  # run twice: nothing more
+    message = Notification.objects.get(object_type=REMINDER)
+    assert message.recipient == village_cadre and "1" in message.subject
+    assert "JD-2026-0001" in message.body and "JD-2026-0002" not in message.body

@@ -20,7 +20,7 @@ class OversightConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grassroots.oversight import permissions  # noqa: F401 -- the grants
+        from grassroots.oversight import jobs, permissions  # noqa: F401 -- grants, periodic jobs
         from grassroots.oversight.nav import register_nav
 
         register_nav()

@@ -122,7 +122,7 @@ class VillageField(forms.ChoiceField):
         self.units = {u.code: u for u in units}
         self.choices = [("", blank), *((u.code, u.name) for u in units)]
 
-    def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Unit | None:
         code = super().clean(value)
         return self.units.get(code) if code else None
 

@@ -87,7 +87,8 @@ def on_commit(
                     if kind == "requested"
                     else _("Case %(number)s returned for more rectification: %(matter)s")
                 ) % params
-            recipients.discard(actor_id)
+            if actor_id is not None:
+                recipients.discard(actor_id)
             _send(
                 [
                     message(case_id, number, r, subject, matter)
