@@ -27,6 +27,7 @@ from grassroots.partybuilding.actions import competitions as actions
 from grassroots.partybuilding.errors import PartybuildingError
 from grassroots.partybuilding.models import Competition, Round
 from grassroots.partybuilding.queries_competitions import villages_under
+from grassroots.partybuilding.states import CompetitionStatus
 
 COLUMNS: Final = (
     Column("round", ("轮次", "轮次名称", "场次"), required=True),
@@ -136,6 +137,10 @@ def import_entries(
     ``ImportRefused`` listing every problem (nothing written), PermissionDenied when the
     actor does not organise the competition."""
     competition = Competition.objects.select_related("organiser").get(pk=competition_id)
+    if competition.status != CompetitionStatus.DRAFT:
+        raise ImportRefused(
+            [RowError(0, "", _("Entries are added only while the competition is prepared."))]
+        )
     with ExitStack() as stack:
         path, name = as_path(source, stack, "参赛节目.xlsx")
         try:

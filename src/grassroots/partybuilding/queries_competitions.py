@@ -38,7 +38,7 @@ def competitions_for(user: User) -> QuerySet[Competition]:
     with their counts of rounds, entries and judges."""
     seen = Competition.objects.visible_to(user).values("pk")
     judged = CompetitionJudge.objects.filter(user_id=user.pk).values("competition_id")
-    return (
+    rows: QuerySet[Competition] = (
         Competition.objects.filter(Q(pk__in=seen) | Q(pk__in=judged))
         .select_related("organiser")
         .annotate(
@@ -47,6 +47,7 @@ def competitions_for(user: User) -> QuerySet[Competition]:
             n_judges=Count("judges", distinct=True),
         )
     )
+    return rows
 
 
 def competition_for(user: User, pk: object) -> Competition:

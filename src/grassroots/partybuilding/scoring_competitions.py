@@ -65,6 +65,11 @@ PRIZE_LABELS: Final[dict[str, Promise]] = {
 FLAG_LABELS: Final[dict[str, Promise]] = dict(ASSESSMENT_FLAG_LABELS)
 
 
+def plain(value: Decimal) -> str:
+    """A score as people write it: ``100`` for 100.00, ``92.5`` for 92.50."""
+    return format(value.normalize(), "f")
+
+
 def final_score(scores: Sequence[Decimal]) -> Decimal | None:
     """The entry's final score (see the module docstring); None without scores."""
     if not scores:

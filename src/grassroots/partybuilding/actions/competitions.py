@@ -307,7 +307,10 @@ def _entry_fields(competition: Competition, data: Mapping[str, object]) -> dict[
 
 
 def _entry_round(competition: Competition, round_id: object) -> Round:
-    the_round = Round.objects.filter(competition=competition, pk=round_id).first()
+    text = str(round_id.pk if isinstance(round_id, Round) else round_id or "")
+    if not text.isdigit() or len(text) > 12:
+        raise PartybuildingError(_("Choose a round of this competition."), field="round")
+    the_round = Round.objects.filter(competition=competition, pk=int(text)).first()
     if the_round is None:
         raise PartybuildingError(_("Choose a round of this competition."), field="round")
     return the_round
@@ -483,7 +486,7 @@ def save_scores(
                 % {
                     "title": entry.title,
                     "village": entry.unit.name,
-                    "max": competition.max_score.normalize(),
+                    "max": scoring.plain(competition.max_score),
                 },
                 field=f"score_{key}",
             ) from None
@@ -682,7 +685,7 @@ def _tell_judges(competition: Competition, judges: list[CompetitionJudge]) -> No
     subject = _("You are a judge of “%(title)s”") % {"title": competition.title}
     body = _(
         "Judging is open. Score every entry from 0 to %(max)s on your sheet and submit it."
-    ) % {"max": competition.max_score.normalize()}
+    ) % {"max": scoring.plain(competition.max_score)}
     deliver(
         Message(
             recipient_id=j.user_id,

@@ -97,7 +97,7 @@ def judge_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 posted = scores
                 with transaction.atomic():
                     actions.save_scores(competition.pk, scores, actor=user, comments=comments)
-                    flags = (
+                    raised = (
                         actions.submit_sheet(
                             competition.pk,
                             actor=user,
@@ -107,14 +107,14 @@ def judge_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                         else ()
                     )
                 if what == "submit":
-                    if flags:
+                    if raised:
                         messages.warning(
                             request,
                             _(
                                 "Your sheet is submitted, but the anti-averaging check "
                                 "flagged it: %(flags)s. Write your justification below."
                             )
-                            % {"flags": scoring.flag_text(flags)},
+                            % {"flags": scoring.flag_text(raised)},
                         )
                     else:
                         messages.success(request, _("Your sheet is submitted."))
@@ -135,7 +135,7 @@ def judge_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             if row.entry.pk in posted:
                 row.value = str(posted[row.entry.pk])[:8]
             elif row.score is not None:
-                row.value = str(row.score.normalize())
+                row.value = scoring.plain(row.score)
     flags: tuple[str, ...] = ()
     if judge.submitted_at is not None:
         flags = scoring.judge_flags(
