@@ -167,9 +167,13 @@ def test_venue_rules(tree: dict[str, Any], village_cadre: Any) -> None:
     with pytest.raises(IllegalTransition):
         actions.move_venue(v.pk, actor=village_cadre, status="closed")
     actions.move_venue(v.pk, actor=village_cadre, status="building")
-    moved = actions.move_venue(v.pk, actor=village_cadre, status="in_use", completed_on="2026-05-01")
+    moved = actions.move_venue(
+        v.pk, actor=village_cadre, status="in_use", completed_on="2026-05-01"
+    )
     assert moved.built_on == dt.date(2026, 5, 1)
-    entry = AuditEntry.objects.filter(action="partybuilding.venue.status_changed").order_by("pk").last()
+    entry = (
+        AuditEntry.objects.filter(action="partybuilding.venue.status_changed").order_by("pk").last()
+    )
     assert entry is not None and entry.before["status"] == "building"
 
 

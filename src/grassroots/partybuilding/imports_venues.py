@@ -82,7 +82,16 @@ FIELD_COLUMNS: Final = {
     "manager": "manager",
 }
 KIND_SYNONYMS: Final = {"活动阵地": VenueKind.ACTIVITY, "院坝": VenueKind.CULTURE_YARD}
+#: The ledger's own words for the statuses (the labels of ``VenueStatus`` share their
+#: msgids with other apps' statuses, so the export writes these).
+STATUS_WORDS: Final = {
+    VenueStatus.PLANNED: "规划",
+    VenueStatus.BUILDING: "在建",
+    VenueStatus.IN_USE: "建成使用",
+    VenueStatus.CLOSED: "停用",
+}
 STATUS_SYNONYMS: Final = {
+    **{word: status for status, word in STATUS_WORDS.items()},
     "已建成": VenueStatus.IN_USE,
     "使用中": VenueStatus.IN_USE,
     "建成": VenueStatus.IN_USE,
@@ -343,13 +352,14 @@ def import_venues(
         if sheet.errors:
             raise VenueImportError(sheet.errors)
         check_rows(table, sheet, name, None, 1000)
-        if not sheet.rows and not sheet.errors:
-            sheet.error(sheet.header_line + 1, "", _("The file has no rows."))
-        if sheet.errors:
+        if not sheet.rows:
+            if not sheet.errors:
+                sheet.error(sheet.header_line + 1, "", _("The file has no rows."))
             raise VenueImportError(sheet.errors)
         sheet.prepare()
-        if sheet.errors:
-            raise VenueImportError(sheet.errors)
+        # Rows already refused are not written; the others still go through the actions,
+        # so that the refusal lists every problem of the file at once.
+        refused = {e.line for e in sheet.errors}
         summary = ImportSummary(
             file=name, rows=len(sheet.rows), dry_run=dry_run, ignored_columns=sheet.ignored
         )
@@ -357,6 +367,8 @@ def import_venues(
             for row in sheet.rows:
                 if len(sheet.errors) >= MAX_ERRORS:
                     break
+                if row.line in refused:
+                    continue
                 try:
                     with transaction.atomic():
                         outcome = sheet.apply(row)
@@ -406,7 +418,7 @@ def venue_rows(venues: Iterable[Venue]) -> Iterable[list[Any]]:
             v.name,
             v.address,
             v.area_m2,
-            chinese(VenueStatus, v.status),
+            STATUS_WORDS.get(VenueStatus(v.status), v.status),
             v.built_on,
             v.open_hours,
             actions.masked(v.manager),
