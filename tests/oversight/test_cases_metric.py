@@ -79,3 +79,28 @@ def test_one_fixed_number_of_queries(committee_member: Any, tree: dict[str, Any]
     with CaptureQueriesContext(connection) as default:
         metric(SEPTEMBER)
     assert len(default) == 2
+
+
+def test_a_later_deadline_set_on_return_does_not_make_a_late_case_on_time(
+    committee_member: Any,
+    village_cadre: Any,
+    tree: dict[str, Any],
+    travel: Any,  # noqa: F811
+) -> None:
+    """Returning a case with a new deadline moves the village's deadline, not the figure's."""
+    village = tree["village"]
+    travel(at(2026, 9, 1, 9))
+    case = requested(committee_member, village, dt.date(2026, 9, 5))
+    actions.respond(case, actor=village_cadre, response="已公开")
+    travel(at(2026, 9, 4, 9))
+    actions.return_case(
+        case, actor=committee_member, note="缺少明细", deadline=dt.date(2026, 9, 20)
+    )
+    travel(at(2026, 9, 15, 9))
+    actions.respond(case, actor=village_cadre, response="已补充明细")
+    _close(case, committee_member)
+    case.refresh_from_db()
+    assert case.deadline == dt.date(2026, 9, 20)
+    assert case.first_deadline == dt.date(2026, 9, 5)
+    value = get("oversight.cases_closed_on_time")(SEPTEMBER, [village])[0]
+    assert (value.numerator, value.denominator) == (0, 1)

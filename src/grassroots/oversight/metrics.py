@@ -42,15 +42,15 @@ def _asked(units: Units) -> list[tuple[int, str]]:
 
 def _due_in(period: Period) -> Q:
     first, last = period.local_dates()
-    return Q(deadline__gte=first, deadline__lte=last) & ~Q(status=CaseStatus.DISMISSED)
+    return Q(first_deadline__gte=first, first_deadline__lte=last) & ~Q(status=CaseStatus.DISMISSED)
 
 
 def _decided(today: dt.date) -> Q:
     """Closed, or not closed and past the deadline (the outcome is known)."""
-    return Q(status=CaseStatus.CLOSED) | Q(deadline__lt=today)
+    return Q(status=CaseStatus.CLOSED) | Q(first_deadline__lt=today)
 
 
-ON_TIME = Q(status=CaseStatus.CLOSED, closed_on__lte=F("deadline"))
+ON_TIME = Q(status=CaseStatus.CLOSED, closed_on__lte=F("first_deadline"))
 
 
 def _roll_up(
@@ -86,7 +86,7 @@ def _evidence(unit_id: int, period: Period) -> QuerySet[Any]:
                 output_field=BooleanField(),
             )
         )
-        .order_by("deadline", "pk")
+        .order_by("first_deadline", "pk")
     )
     return cases
 
@@ -102,15 +102,15 @@ def cases_closed_on_time(period: Period, units: Units = None) -> list[MetricValu
     """Share (%) of the oversight cases closed by their deadline.
 
     Population: the cases of the unit's subtree (its own and every village below it) whose
-    rectification deadline (``deadline``, as it stands: a return may have set a new one)
-    is a local day of the period; dismissed cases and cases without a deadline are not
-    counted.
+    first rectification deadline (``first_deadline``: the one the request set; a later
+    deadline set when the case was returned does not move it) is a local day of the
+    period; dismissed cases and cases without a deadline are not counted.
 
     Denominator: those whose outcome is known when the figure is computed — closed (on
     any day), or not closed and past the deadline (deadline before today). A case still
     open whose deadline is today or later is left out until it is closed or overdue.
 
-    Numerator: those closed with ``closed_on`` on or before the deadline.
+    Numerator: those closed with ``closed_on`` on or before the first deadline.
 
     Value: ``100 × numerator / denominator`` rounded half-up to 0.01; None when the
     denominator is 0.

@@ -41,6 +41,9 @@ class Case(models.Model):
     findings = models.TextField(_("findings"))
     request = models.TextField(_("rectification requested"), blank=True)
     deadline = models.DateField(_("rectify by"), null=True, blank=True)
+    #: The deadline first set by the rectification request; a return may set a later
+    #: ``deadline``, but the on-time figure keeps to this one (no moving the goalposts).
+    first_deadline = models.DateField(_("first deadline"), null=True, blank=True)
     response = models.TextField(_("rectification reported"), blank=True)
     conclusion = models.TextField(_("conclusion"), blank=True)
     status = models.CharField(

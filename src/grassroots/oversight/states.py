@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")  # 已立案
+    OPEN = "open", pgettext_lazy("oversight case", "Open")  # 已立案
     RECTIFYING = "rectifying", _("Rectification requested")  # 整改中
     RESPONDED = "responded", _("Rectification reported")  # 已反馈
-    CLOSED = "closed", _("Closed")  # 已办结
-    DISMISSED = "dismissed", _("Dismissed")  # 不予立案/撤销
+    CLOSED = "closed", pgettext_lazy("oversight case", "Closed")  # 已办结
+    DISMISSED = "dismissed", pgettext_lazy("oversight case", "Dismissed")  # 不予立案/撤销
 
 
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -49,10 +50,10 @@ class CaseSource(models.TextChoices):
 
 
 class StepKind(models.TextChoices):
-    OPENED = "opened", _("Opened")
-    REQUESTED = "requested", _("Rectification requested")
-    RESPONDED = "responded", _("Rectification reported")
-    RETURNED = "returned", _("Returned for more rectification")
-    CLOSED = "closed", _("Closed")
-    DISMISSED = "dismissed", _("Dismissed")
-    NOTE = "note", _("Note")
+    OPENED = "opened", pgettext_lazy("case step", "Opened")
+    REQUESTED = "requested", pgettext_lazy("case step", "Rectification requested")
+    RESPONDED = "responded", pgettext_lazy("case step", "Rectification reported")
+    RETURNED = "returned", pgettext_lazy("case step", "Returned for more rectification")
+    CLOSED = "closed", pgettext_lazy("case step", "Closed")
+    DISMISSED = "dismissed", pgettext_lazy("case step", "Dismissed")
+    NOTE = "note", pgettext_lazy("case step", "Note")

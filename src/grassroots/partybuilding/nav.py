@@ -18,3 +18,13 @@ def register_nav() -> None:
             permission="partybuilding.view",
         )
     )
+    nav.register(
+        nav.NavItem(
+            key="partybuilding.judging",
+            label=_("Score sheets"),
+            url_name="partybuilding:judging",
+            icon="🎭",
+            order=44,
+            permission="partybuilding.judge",
+        )
+    )

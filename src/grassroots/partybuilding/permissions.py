@@ -18,7 +18,9 @@ action                             roles                           over
 =================================  ==============================  ==============================
 
 Judging a competition needs no role: a judge is a person named on the competition
-(``CompetitionJudge``), and only scores the entries of a competition in judging.
+(``CompetitionJudge``), and only scores the entries of a competition in judging. The
+``partybuilding.judge`` grant of the rater role only puts "score sheets" in a rater's
+navigation (raters see nothing else of party building).
 A supervisor reads; the oversight committee's own work is in the ``oversight`` app.
 """
 
@@ -33,6 +35,7 @@ LINK = "partybuilding.link"
 INSPECT = "partybuilding.inspect"
 CONFIGURE = "partybuilding.configure"
 ORGANISE = "partybuilding.organise"
+JUDGE_NAV = "partybuilding.judge"
 
 for _role in (
     Role.CITY_ADMIN,
@@ -47,3 +50,4 @@ for _role in (Role.CITY_ADMIN, Role.UNIT_LEADER, Role.VILLAGE_CADRE):
 for _role in (Role.CITY_ADMIN, Role.UNIT_LEADER):
     grant(_role, INSPECT, ORGANISE)
 grant(Role.CITY_ADMIN, CONFIGURE)
+grant(Role.RATER, JUDGE_NAV)

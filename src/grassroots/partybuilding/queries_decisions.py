@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -267,16 +267,8 @@ def candidate_resolutions(decision: Decision) -> list[Resolution]:
 
 
 def resolution_url(resolution: Resolution) -> str:
-    """The page of the resolution (its meeting's), when the meetings pages exist."""
-    for name, pk in (
-        ("partybuilding:resolution", resolution.pk),
-        ("partybuilding:meeting", resolution.meeting_id),
-    ):
-        try:
-            return reverse(name, args=[pk])
-        except NoReverseMatch:
-            continue
-    return ""
+    """The page of the resolution."""
+    return reverse("partybuilding:resolution_detail", args=[resolution.pk])
 
 
 def votes_text(resolution: Resolution) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingKind(models.TextChoices):
@@ -23,9 +24,9 @@ MONTHLY_KINDS = frozenset({MeetingKind.PARTY_MONTHLY})
 
 
 class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")  # 计划
-    HELD = "held", _("Held")  # 已召开
-    CANCELLED = "cancelled", _("Cancelled")  # 取消
+    PLANNED = "planned", pgettext_lazy("meeting status", "Planned")  # 计划召开
+    HELD = "held", pgettext_lazy("meeting status", "Held")  # 已召开
+    CANCELLED = "cancelled", pgettext_lazy("meeting status", "Cancelled")  # 已取消
 
 
 MEETING_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -52,10 +53,10 @@ class VenueKind(models.TextChoices):
 
 
 class VenueStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")  # 规划
-    BUILDING = "building", _("Under construction")  # 在建
-    IN_USE = "in_use", _("In use")  # 建成使用
-    CLOSED = "closed", _("Closed")  # 停用
+    PLANNED = "planned", pgettext_lazy("venue status", "Planned")  # 规划
+    BUILDING = "building", pgettext_lazy("venue status", "Under construction")  # 在建
+    IN_USE = "in_use", pgettext_lazy("venue status", "In use")  # 建成使用
+    CLOSED = "closed", pgettext_lazy("venue status", "Closed")  # 停用
 
 
 VENUE_TRANSITIONS: dict[str, frozenset[str]] = {

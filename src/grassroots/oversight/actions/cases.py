@@ -288,6 +288,8 @@ def request_rectification(
     text = _text(request, "request", TEXT_MAX, required=True)
     day = clean_deadline(deadline, timezone.localdate())
     fields = {"request": text, "deadline": day}
+    if locked.first_deadline is None:
+        fields["first_deadline"] = day
     done = _moved(
         locked, "requested", StepKind.REQUESTED, CaseStatus.RECTIFYING, actor, fields, text
     )

@@ -167,8 +167,9 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     if not units:
         raise PermissionDenied
     if request.method != "POST":
+        asked = request.GET.get("unit", "")
         initial = {
-            "unit": units[0].code,
+            "unit": next((u.code for u in units if u.code == asked), units[0].code),
             "kind": MeetingKind.PARTY_MONTHLY,
             "period": f"{timezone.localdate():%Y-%m}",
         }
