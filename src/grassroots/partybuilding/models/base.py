@@ -33,9 +33,9 @@ class FileFields(models.Model):
     """A stored file named by its SHA-256 (stored like the events' photos and the
     supervision evidence: ``MEDIA_ROOT/partybuilding/ab/<sha>.<ext>``)."""
 
-    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True, blank=True, default="")
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    size = models.PositiveIntegerField(default=0)
     original_name = models.CharField(max_length=255, blank=True)
 
     class Meta:
