@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.org.models import Unit
 from grassroots.org.queries import ScopedQuerySet
+from grassroots.oversight.masking import mask_text
 from grassroots.oversight.permissions import VIEW
 from grassroots.oversight.states import CaseCategory, CaseSource, CaseStatus, StepKind
 
@@ -72,7 +73,9 @@ class Case(models.Model):
         indexes = [models.Index(fields=["status", "deadline"])]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.matter}"
+        # The audit entry's object name and the admin show this: numbers typed into the
+        # matter are masked (``masking``).
+        return f"{self.number} {mask_text(self.matter)}"
 
     def scope_paths(self) -> tuple[str, ...]:
         return (self.unit_path,)
