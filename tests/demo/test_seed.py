@@ -185,7 +185,8 @@ class TestCity:
         assert set(held) == set(Role.values)
         assert held["city_admin"].unit.code == "513401"
         assert held["unit_leader"].unit.code == "513401101"
-        assert held["supervisor"].unit.code == "513401101"
+        # the township's discipline office (纪委); ``committee`` is a village's supervisor
+        assert Membership.objects.get(user__username="supervisor").unit.code == "513401101"
         village = held["village_cadre"].unit
         assert village.kind == "village" and village.parent_id == held["unit_leader"].unit.pk
         assert held["department_staff"].unit.kind == "department"

@@ -18,8 +18,11 @@ city that ``grassroots demo`` serves, 3 for the town, none for the larger scales
 year's supervised tasks (:mod:`grassroots.demo.tasks`), with them the year's
 assessment up to now (:mod:`grassroots.demo.assessment`), and the cadres of the demo
 county with 礼州镇's year of cadre work (:mod:`grassroots.demo.cadres`), 礼州镇's people
-and places with their care visits (:mod:`grassroots.demo.residents`) and the special
-registers (:mod:`grassroots.demo.registers`).
+and places with their care visits (:mod:`grassroots.demo.residents`), the special
+registers (:mod:`grassroots.demo.registers`), and a year of party building — every
+township's and village's 党建月会 with attendance and resolutions, venues and inspections,
+礼州镇's culture archive, competitions and oversight cases
+(:mod:`grassroots.demo.partybuilding`).
 The scale's top unit is the root of the tree (a later ``import-divisions`` moves it
 under its province). Everything is written in one transaction, so an interrupted seed
 leaves nothing behind.
