@@ -77,7 +77,8 @@ def test_committee_member_opens_and_closes_a_case(
     facts = desk.locator("dl.ov-facts").inner_text()
     assert deadline in facts and "十日内在公开栏公示" in facts
     case.refresh_from_db()
-    assert (case.status, case.deadline.isoformat()) == ("rectifying", deadline)
+    assert case.status == "rectifying"
+    assert case.deadline is not None and case.deadline.isoformat() == deadline
     browse.step("rectification requested", desk)
 
     # 3. the village cadre, on a phone, reports the rectification with a PDF
