@@ -128,13 +128,16 @@ class StartingPoint:
 
 
 def latest_monthly_result(unit: Unit) -> dict[str, Any] | None:
-    """The unit's latest published result of a monthly assessment run (月考)."""
-    from grassroots.assessment.models import period_kind
+    """The unit's latest published result of a monthly assessment run (月考), with
+    ``grade_label``: the grade in words (优秀, 一般…), not its code."""
+    from grassroots.assessment.models import GradeChoice, period_kind
     from grassroots.assessment.queries import published_results
 
     for row in published_results([unit.pk]):
         if period_kind(row["period"]) == "monthly":
-            return row
+            grade = row.get("grade") or ""
+            label = GradeChoice(grade).label if grade in GradeChoice.values else grade
+            return {**row, "grade_label": str(label)}
     return None
 
 
@@ -170,7 +173,7 @@ def agenda_start(point: StartingPoint) -> str:
                 "total": result["total"],
                 "rank": result["rank"],
                 "size": result["group_size"],
-                "grade": result["grade"] or "—",
+                "grade": result.get("grade_label") or "—",
             }
         )
     else:
