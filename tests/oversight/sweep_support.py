@@ -146,7 +146,7 @@ def roles(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
-class _Undo(Exception):
+class _Undo(Exception):  # noqa: N818 -- a signal, not an error
     pass
 
 

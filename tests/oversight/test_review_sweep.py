@@ -44,7 +44,9 @@ VIEWERS = roles(
     "outsider",
 )
 #: Who sees the 礼州村 case: its village, the township, the city.
-CASE_VIEWERS = roles("city_admin", "xc_secretary", "village_cadre", "committee_member", "supervisor")
+CASE_VIEWERS = roles(
+    "city_admin", "xc_secretary", "village_cadre", "committee_member", "supervisor"
+)
 OPENERS = roles("committee_member", "supervisor")
 TRAIL = roles("city_admin", "committee_member", "supervisor")
 
@@ -64,11 +66,19 @@ RULES: dict[str, Rule] = {
 }
 
 #: Texts of 田坝村 and 安宁村 the 礼州村 committee member must never see.
-ELSEWHERE = ("田坝村秘密事项", "安宁村秘密事项", "田坝村水渠维修", "安宁村文化广场", "田坝村小额资金")
+ELSEWHERE = (
+    "田坝村秘密事项",
+    "安宁村秘密事项",
+    "田坝村水渠维修",
+    "安宁村文化广场",
+    "田坝村小额资金",
+)
 
 
 @pytest.fixture
-def cases(world: dict[str, Any], tree: dict[str, Any], committee_member: Any, supervisor: Any) -> Any:
+def cases(
+    world: dict[str, Any], tree: dict[str, Any], committee_member: Any, supervisor: Any
+) -> Any:
     """A case in each village (the 礼州村 one with a phone and an ID number typed into
     it, and a file), each step audited."""
     anning_office = User.objects.create_user(username="anning_office", password="x")
@@ -81,7 +91,9 @@ def cases(world: dict[str, Any], tree: dict[str, Any], committee_member: Any, su
         files=[pdf()],
     )
     tb = open_case(supervisor, tree["neighbour_village"], matter="田坝村秘密事项")
-    an = open_case(anning_office, tree["other_village"], matter="安宁村秘密事项", files=[pdf("安宁.pdf")])
+    an = open_case(
+        anning_office, tree["other_village"], matter="安宁村秘密事项", files=[pdf("安宁.pdf")]
+    )
     return {"lz": lz, "tb": tb, "an": an}
 
 

@@ -36,7 +36,6 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.common.decisions import (
     Authorisation,
     Decision,
-    authorisation,
     decisions_in,
     register_lookup,
 )
@@ -303,11 +302,11 @@ def lookup(reference: str) -> Authorisation | None:
 
 
 @decision_tags.register_status
-def record_status(reference: str, unit_path: str) -> str:
+def record_status(reference: str, unit_path: str, found: Authorisation | None) -> str:
     """The status of the record ``reference`` of the unit ``unit_path`` (empty when it is
-    not a decision): one query when it is linked, else one per source and one for the
-    rules."""
-    found = authorisation(reference)
+    not a decision), given its authorisation ``found`` (``authorisation(reference)``, which
+    the caller has looked up): no query when it is linked, else one per source and one
+    for the rules."""
     if found is not None:
         return DecisionStatus.LATE if found.after_the_fact else DecisionStatus.AUTHORISED
     decision = find_decision(reference, [unit_path])

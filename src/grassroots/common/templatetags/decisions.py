@@ -16,13 +16,14 @@ from typing import Any
 
 from django import template
 
-from grassroots.common.decisions import authorisation
+from grassroots.common.decisions import Authorisation, authorisation
 
 register = template.Library()
 
-#: ``(reference, unit_path) -> status`` (``authorised``, ``late``, ``missing``,
-#: ``not_required``, or empty when the record is not a decision).
-StatusFunc = Callable[[str, str], str]
+#: ``(reference, unit_path, authorisation) -> status`` (``authorised``, ``late``,
+#: ``missing``, ``not_required``, or empty when the record is not a decision); the
+#: authorisation already looked up is handed over so that it is not looked up twice.
+StatusFunc = Callable[[str, str, Authorisation | None], str]
 _STATUS: list[StatusFunc] = []
 
 
@@ -51,5 +52,5 @@ def authorisation_of(record: Any) -> dict[str, Any]:
     found = authorisation(reference)  # loads the apps' decisions modules first
     status = ""
     if _STATUS:
-        status = _STATUS[0](reference, unit_path_of(record))
+        status = _STATUS[0](reference, unit_path_of(record), found)
     return {"status": status, "auth": found, "reference": reference}
