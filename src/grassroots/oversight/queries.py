@@ -21,6 +21,7 @@ from grassroots.org.queries import grant_paths, scope_q, subtree_q
 from grassroots.oversight.models import Case, CaseEvidence, Step
 from grassroots.oversight.permissions import OPEN, VIEW
 from grassroots.oversight.states import OPEN_STATUSES, CaseStatus
+from grassroots.partybuilding.queries_decisions import find_decision
 
 MAX_PK: Final = 2**63 - 1
 UNIT_LIMIT: Final = 3000
@@ -62,6 +63,18 @@ def visible_evidence(user: User, pk: int) -> CaseEvidence:
     if row is None:
         raise Http404
     return row
+
+
+def record_url(case: Case) -> str:
+    """Where the record the case is about is seen (a decision the apps declare in the
+    case's village, ``common.decisions``), or "" (no reference, or a record that is not
+    such a decision: the reference is then shown as text). One query per decision source
+    when the case has a reference, none otherwise; the record's page checks its own
+    scope."""
+    if not case.reference:
+        return ""
+    found = find_decision(case.reference, [case.unit_path])
+    return found.url if found is not None else ""
 
 
 def overdue_q(today: dt.date) -> Q:

@@ -57,6 +57,7 @@ from grassroots.oversight.queries import (
     filtered_cases,
     is_overdue,
     listed,
+    record_url,
     summary,
     timeline,
     village_to_open,
@@ -332,6 +333,7 @@ def _case_context(
         open_move=failed_name,
         problem=problem,
         may_flags=case.source == CaseSource.FLAGGED,
+        record_url=record_url(case),
     )
 
 
