@@ -12,7 +12,9 @@ Numbers are ``JD-<year>-0001`` per village and year in the order opened; every s
 change has its step on the timeline (opened, requested, responded, returned, closed,
 dismissed) by the committee member of the demo village or the township's discipline
 office (``supervisor``) elsewhere, responses by the village cadre where one logs in;
-closed and dismissed cases carry their day and who closed them.
+a case carries its first deadline (a return sets a later one); closed cases carry
+their day and who closed them, dismissed ones their reason; every response and closure
+has a photo (stored cleaned, by SHA-256, as an upload would be).
 
 Deterministic for a given ``rng`` seed and "now".
 """
@@ -113,6 +115,7 @@ def seed_oversight(*, rng: random.Random, today: dt.date, township: Unit) -> int
             findings=text.findings,
             request=text.request if requested else "",
             deadline=opened + dt.timedelta(days=deadline_after) if deadline_after else None,
+            first_deadline=opened + dt.timedelta(days=deadline_after) if deadline_after else None,
             opened_on=opened,
             opened_by=supervisor,
         )
@@ -147,9 +150,12 @@ def seed_oversight(*, rng: random.Random, today: dt.date, township: Unit) -> int
             case.status = STATUS_AFTER[kind]
             if kind == "responded":
                 case.response = text.response
-            if kind in ("closed", "dismissed"):
+            if kind == "returned":  # a new deadline; the on-time figure keeps the first
+                case.deadline = max(case.deadline or day, day + dt.timedelta(days=10))
+            if kind == "closed":
                 case.closed_on = day
                 case.closed_by = supervisor
+            if kind in ("closed", "dismissed"):
                 case.conclusion = text.conclusion
         cases.append(case)
         steps.append((case, timeline))
@@ -165,4 +171,40 @@ def seed_oversight(*, rng: random.Random, today: dt.date, township: Unit) -> int
             step.case_id = case.pk
             rows.append(step)
     Step.objects.bulk_create(rows)
+    _evidence(rows, rng)
     return len(cases)
+
+
+def _evidence(steps: list[Step], rng: random.Random) -> None:
+    """A photo with every response and closure (closing a case that had a rectification
+    request needs one), stored like an upload (cleaned, by SHA-256)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grassroots.oversight.evidence import store
+    from grassroots.supervision.evidence import prepare_evidence
+
+    photos = [
+        prepare_evidence(SimpleUploadedFile(name, _photo(colour), content_type="image/png"))
+        for name, colour in (("整改照片.png", (196, 222, 238)), ("验收照片.png", (226, 236, 210)))
+    ]
+    for step in steps:
+        if step.kind in (StepKind.RESPONDED, StepKind.CLOSED):
+            photo = photos[0] if step.kind == StepKind.RESPONDED else rng.choice(photos)
+            store(step.case, step, [photo], step.actor)
+
+
+def _photo(colour: tuple[int, int, int]) -> bytes:
+    """A small picture of a notice board (公开栏): a frame and lines of notices."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((30, 30, 450, 290), outline=(150, 40, 40), width=8, fill=(250, 250, 245))
+    for n in range(6):
+        top = 60 + n * 36
+        draw.rectangle((60, top, 60 + 300 - n * 25, top + 12), fill=(90, 90, 90))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
