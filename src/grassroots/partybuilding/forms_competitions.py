@@ -18,12 +18,17 @@ def _units(units: Iterable[Unit]) -> list[tuple[str, str]]:
     return [(u.code, u.name) for u in units]
 
 
+#: The status filter's choice of every competition not yet published (the home page's
+#: "competitions under way").
+UNDER_WAY = "open"
+
+
 class CompetitionFilterForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All")), *CompetitionStatus.choices],
+        choices=[("", _("All")), (UNDER_WAY, _("Under way")), *CompetitionStatus.choices],
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=40)
 

@@ -53,11 +53,9 @@ def overview(user: Any, today: dt.date) -> Overview:
     """This month's monthly meetings, this year's resolutions, venues and the archive, as
     far as ``user`` sees."""
     period = f"{today:%Y-%m}"
-    monthly = (
-        Meeting.objects.visible_to(user)
-        .filter(kind=MeetingKind.PARTY_MONTHLY, period=period)
-        .exclude(status=MeetingStatus.CANCELLED)
-    )
+    # every monthly meeting of the month (a cancelled one is a month not held): the
+    # meetings list of the month shows the same ones
+    monthly = Meeting.objects.visible_to(user).filter(kind=MeetingKind.PARTY_MONTHLY, period=period)
     venues = Venue.objects.visible_to(user)
     return Overview(
         period=period,

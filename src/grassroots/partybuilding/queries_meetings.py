@@ -208,6 +208,8 @@ class MissedUnit:
             return _("Not planned")
         if self.meeting.status == MeetingStatus.CANCELLED:
             return _("Cancelled")
+        if self.meeting.status == MeetingStatus.HELD and self.meeting.held_on is not None:
+            return _("Held late, on %(day)s") % {"day": f"{self.meeting.held_on:%Y-%m-%d}"}
         return _("Planned, not recorded as held")
 
 
@@ -215,8 +217,9 @@ def missed_units(
     user: Any, period: str, *, unit: Unit | None = None, q: str = ""
 ) -> list[MissedUnit]:
     """The active townships and villages the viewer sees (under ``unit`` when given,
-    matching ``q`` by name or code) with no 党建月会 of ``period`` recorded as held, in
-    path order; two queries."""
+    matching ``q`` by name or code) with no 党建月会 of ``period`` held within that month
+    (as ``partybuilding.monthly_meetings_on_schedule`` counts: one held late, in a later
+    month, is listed with its day), in path order; two queries."""
     units = (
         Unit.objects.visible_to(user, VIEW)
         .filter(active=True, kind__in=MONTHLY_HOLDERS)
@@ -243,7 +246,11 @@ def missed_units(
     found = []
     for u in units[:UNITS_SHOWN]:
         m = meetings.get(u.pk)
-        if m is not None and m.status == MeetingStatus.HELD:
+        if m is not None and m.status == MeetingStatus.HELD and _in_month(m, period):
             continue
         found.append(MissedUnit(u, m))
     return found
+
+
+def _in_month(meeting: Meeting, period: str) -> bool:
+    return meeting.held_on is not None and f"{meeting.held_on:%Y-%m}" == period

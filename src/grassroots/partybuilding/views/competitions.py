@@ -30,6 +30,7 @@ from grassroots.org.permissions import can, require
 from grassroots.partybuilding.actions import competitions as actions
 from grassroots.partybuilding.errors import IllegalTransition, PartybuildingConflict
 from grassroots.partybuilding.forms_competitions import (
+    UNDER_WAY,
     CompetitionFilterForm,
     CompetitionForm,
     EntryForm,
@@ -88,7 +89,9 @@ def competition_list(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         if data.get("year"):
             rows = rows.filter(year=data["year"])
-        if data.get("status"):
+        if data.get("status") == UNDER_WAY:
+            rows = rows.exclude(status=CompetitionStatus.PUBLISHED)
+        elif data.get("status"):
             rows = rows.filter(status=data["status"])
         if data.get("q"):
             rows = rows.filter(
