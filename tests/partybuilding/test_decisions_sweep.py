@@ -83,3 +83,19 @@ def test_the_committee_member_sees_their_village_s_log(
 ) -> None:
     page = login(committee_member).get(reverse("partybuilding:decisions")).content.decode()
     assert "礼州村村道硬化" in page and "村党支部书记" in page
+
+
+def test_an_empty_post_does_not_wipe_the_rules(
+    linked: dict[str, Any], login: Any, city_admin: Any
+) -> None:
+    """A real submission always carries every matter's amount field; a post without them
+    (a stray or forged request) used to set every matter to "no resolution needed"."""
+    from grassroots.audit.models import AuditEntry
+
+    before = sorted(DecisionRule.objects.values_list("matter", "required", "min_amount"))
+    entries = AuditEntry.objects.count()
+    response = login(city_admin).post(reverse("partybuilding:decision_rules"), {})
+    assert response.status_code == 400
+    assert "表单不完整" in response.content.decode()
+    assert sorted(DecisionRule.objects.values_list("matter", "required", "min_amount")) == before
+    assert AuditEntry.objects.count() == entries

@@ -258,6 +258,12 @@ def decision_rules(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "partybuilding/decision_rules.html", {"forms": _rule_forms()})
     forms = _rule_forms(request.POST)
+    missing = [f for _m, _l, f in forms if f.add_prefix("min_amount") not in request.POST]
+    if missing:
+        # An unticked box is absent from a post, an amount field never is: without them the
+        # post would turn every matter to "no resolution needed".
+        missing[0].add_error(None, _("The form is incomplete: reload the page and try again."))
+        return render(request, "partybuilding/decision_rules.html", {"forms": forms}, status=400)
     if not all(form.is_valid() for _m, _l, form in forms):
         return render(request, "partybuilding/decision_rules.html", {"forms": forms}, status=400)
     wanted = {
