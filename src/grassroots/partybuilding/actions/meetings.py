@@ -725,11 +725,15 @@ def record_from_ledger(
     return outcome, meeting
 
 
-# The resolutions' actions live in ``meetings_resolutions`` (imported last: they use the
-# helpers above).
-from grassroots.partybuilding.actions.meetings_resolutions import (  # noqa: E402
-    add_resolution as add_resolution,
-)
-from grassroots.partybuilding.actions.meetings_resolutions import (  # noqa: E402
-    create_tasks_from_resolution as create_tasks_from_resolution,
-)
+# The resolutions' actions live in ``meetings_resolutions`` (which uses the helpers
+# above); they are read from here too, looked up when first asked for, so that either
+# module may be imported first.
+_RESOLUTION_ACTIONS: Final = ("add_resolution", "create_tasks_from_resolution")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RESOLUTION_ACTIONS:
+        from grassroots.partybuilding.actions import meetings_resolutions
+
+        return getattr(meetings_resolutions, name)
+    raise AttributeError(name)
