@@ -124,7 +124,7 @@ def test_village_cadre_records_its_venue_but_cannot_inspect(
     assert v.status == "in_use" and str(v.built_on) == "2026-05-01"
     html = client.get(reverse("partybuilding:venue_detail", args=[v.pk])).content.decode()
     history = html.split('class="history"')[1]
-    assert "在建 → 启用" in history, history  # the status history
+    assert "在建 → 建成使用" in history, history  # the status history
     # another village: not in the choices
     response = client.post(
         reverse("partybuilding:venue_new"),

@@ -30,6 +30,8 @@ from grassroots.partybuilding.states import CompetitionStatus
 from grassroots.partybuilding.views.competitions import STYLES, refused
 
 MAX_FIELDS = 2000
+#: The largest id a database column holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
 
 
 @login_required
@@ -46,6 +48,8 @@ def judging(request: HttpRequest) -> HttpResponse:
 
 def _judge(request: HttpRequest, pk: int) -> tuple[Competition, CompetitionJudge]:
     user = user_of(request)
+    if pk > MAX_ID:  # past any id column: the database would refuse the number itself
+        raise Http404(_("No such score sheet."))
     judge = (
         CompetitionJudge.objects.filter(competition_id=pk, user_id=user.pk)
         .select_related("competition", "competition__organiser")
