@@ -42,7 +42,7 @@ def test_demo_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         while True:
             try:
                 status, body = _get(f"http://127.0.0.1:{port}/healthz")

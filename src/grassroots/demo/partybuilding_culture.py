@@ -8,8 +8,9 @@
 - 礼州镇's competition of the year (初赛 with an entry per village, 决赛 for the best six),
   judged by five judges and **published**: final score = the mean of the judges' scores
   without the highest and the lowest one (five judges or more), ranks within the round
-  with ties sharing (1, 1, 3), prizes by rank in the final (the competition's first,
-  second and third prize counts); and next season's competition **being prepared**.
+  with ties sharing (1, 1, 3), prizes by rank in each round (the competition's first,
+  second and third prize counts) — computed by the competition's own
+  ``compute_results``; and next season's competition **being prepared**.
 
 Deterministic for a given ``rng`` seed and "now".
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
 from django.contrib.auth.hashers import make_password
@@ -26,6 +27,8 @@ from django.contrib.auth.hashers import make_password
 from grassroots.demo import partybuilding_texts as texts
 from grassroots.org.divisions import short_name
 from grassroots.org.models import Unit, User
+from grassroots.partybuilding import scoring_competitions as scoring
+from grassroots.partybuilding.actions.competitions import compute_results
 from grassroots.partybuilding.models import (
     Competition,
     CompetitionJudge,
@@ -154,30 +157,6 @@ def judge_accounts() -> list[User]:
     return judges
 
 
-def final_score(scores: list[Decimal]) -> Decimal:
-    """The mean of the judges' scores, without the highest and the lowest one when there
-    are five judges or more."""
-    kept = sorted(scores)
-    if len(kept) >= 5:
-        kept = kept[1:-1]
-    return (sum(kept, Decimal(0)) / len(kept)).quantize(CENT, ROUND_HALF_UP)
-
-
-def ranks(scores: list[Decimal]) -> list[int]:
-    """Competition ranking: equal scores share a rank, the next one skips (1, 1, 3)."""
-    return [1 + sum(1 for other in scores if other > s) for s in scores]
-
-
-def prize_of(rank: int, competition: Competition) -> str:
-    if rank <= competition.first_prizes:
-        return "一等奖"
-    if rank <= competition.first_prizes + competition.second_prizes:
-        return "二等奖"
-    if rank <= competition.first_prizes + competition.second_prizes + competition.third_prizes:
-        return "三等奖"
-    return ""
-
-
 def seed_competitions(
     rng: random.Random,
     today: dt.date,
@@ -253,16 +232,13 @@ def seed_competitions(
                         comment=rng.choice(texts.JUDGE_COMMENTS),
                     )
                 )
-            finals.append(final_score(given))
+            finals.append(scoring.final_score(given) or Decimal(0))
         JudgeScore.objects.bulk_create(scores)
-        for entry, score, rank in zip(entries, finals, ranks(finals), strict=True):
-            entry.final_score = score
-            entry.rank = rank
-            entry.prize = prize_of(rank, published) if stage == 1 else ""
-        Entry.objects.bulk_update(entries, ["final_score", "rank", "prize"])
         made += len(entries)
         ordered = sorted(zip(entries, finals, strict=True), key=lambda pair: -pair[1])
         entrants = [e.unit for e, _s in ordered[:FINALISTS]]
+    # scores, ranks and prizes of every round as closing the scores computes them
+    compute_results(published)
     # next season's, being prepared: a round ahead, a few entries, judges named
     draft = Competition.objects.create(
         **organiser,

@@ -144,4 +144,17 @@ def render_summary(summary: SeedSummary) -> str:
                 "monitored": summary.monitored,
             }
         )
+    if summary.party_meetings:
+        console.print(
+            _(
+                "Party building: %(meetings)d meetings with %(resolutions)d resolutions, "
+                "%(venues)d venues; %(cases)d oversight cases"
+            )
+            % {
+                "meetings": summary.party_meetings,
+                "resolutions": summary.resolutions,
+                "venues": summary.venues,
+                "cases": summary.oversight_cases,
+            }
+        )
     return buffer.getvalue()
