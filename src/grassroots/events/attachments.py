@@ -25,17 +25,17 @@ import contextlib
 import hashlib
 import io
 import os
-import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from grassroots.common import storage
 from grassroots.events.errors import EventError
 
 if TYPE_CHECKING:
@@ -217,24 +217,7 @@ def photo_path(attachment: Attachment) -> Path:
 
 def write_file(photo: PreparedPhoto) -> Path:
     """Store the bytes under their digest, once; atomic (temporary file, then rename)."""
-    path = storage_path(photo.sha256, photo.extension)
-    if path.exists() and path.stat().st_size == photo.size:
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[bytes]
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(photo.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    return storage.store_once(storage_path(photo.sha256, photo.extension), photo.data)
 
 
 def store_photo(

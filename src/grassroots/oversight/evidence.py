@@ -11,17 +11,15 @@ file written by a transaction that later rolls back stays on disk unreferenced
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any, Final
 
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+from grassroots.common import storage
 from grassroots.org.models import User
 from grassroots.oversight.errors import OversightError
 from grassroots.oversight.models import Case, CaseEvidence, Step
@@ -62,24 +60,7 @@ def storage_path(sha256: str, content_type: str) -> Path:
 
 def write(prepared: Prepared) -> Path:
     """Store the bytes under their digest, once; atomic (temporary file, then rename)."""
-    path = storage_path(prepared.sha256, prepared.content_type)
-    if path.exists() and path.stat().st_size == prepared.size:
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[bytes]
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(prepared.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    return storage.store_once(storage_path(prepared.sha256, prepared.content_type), prepared.data)
 
 
 def store(

@@ -15,17 +15,15 @@ reuses it).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, Http404
 
+from grassroots.common import storage
 from grassroots.events import attachments
 from grassroots.events.errors import EventError
 from grassroots.partybuilding.errors import PartybuildingError
@@ -111,24 +109,7 @@ def storage_path(sha256: str, content_type: str) -> Path:
 
 def write(prepared: Prepared) -> Path:
     """Store the bytes under their digest, once; atomic (temporary file, then rename)."""
-    path = storage_path(prepared.sha256, prepared.content_type)
-    if path.exists() and path.stat().st_size == prepared.size:
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[bytes]
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(prepared.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    return storage.store_once(storage_path(prepared.sha256, prepared.content_type), prepared.data)
 
 
 def serve(row: Any, *, download_name: str = "") -> FileResponse:

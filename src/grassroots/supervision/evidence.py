@@ -34,16 +34,16 @@ import contextlib
 import hashlib
 import io
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from grassroots.common import storage
 from grassroots.supervision import conf
 from grassroots.supervision.errors import SupervisionError
 
@@ -235,24 +235,7 @@ def evidence_path(evidence: Evidence) -> Path:
 
 def write_file(prepared: PreparedEvidence) -> Path:
     """Store the bytes under their digest, once; atomic (temporary file, then rename)."""
-    path = storage_path(prepared.sha256, prepared.extension)
-    if path.exists() and path.stat().st_size == prepared.size:
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[bytes]
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(prepared.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    return storage.store_once(storage_path(prepared.sha256, prepared.extension), prepared.data)
 
 
 def store_evidence(
