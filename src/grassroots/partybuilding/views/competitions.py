@@ -9,13 +9,13 @@ row (a competition outside both is a 404); the organising pages and moves need
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -53,6 +53,8 @@ from grassroots.partybuilding.states import CompetitionStatus
 
 PAGE_SIZE: Final = 30
 STYLES: Final = ("grassroots/partybuilding-competitions.css",)
+
+M = TypeVar("M", bound=Model)
 
 
 def refused(exc: DomainError) -> int:
@@ -215,6 +217,14 @@ def _id(value: object) -> int:
     return int(text)
 
 
+def _one(rows: QuerySet[M], raw: object, missing: str) -> M:
+    """The row ``raw`` (an id from the request) among ``rows``; 404 with ``missing``."""
+    row = rows.filter(pk=_id(raw)).first()
+    if row is None:
+        raise Http404(missing)
+    return row
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def competition_rounds(request: HttpRequest, pk: int) -> HttpResponse:
@@ -223,9 +233,7 @@ def competition_rounds(request: HttpRequest, pk: int) -> HttpResponse:
     editing: Round | None = None
     raw_edit = request.POST.get("round_id") or request.GET.get("edit")
     if raw_edit:
-        editing = Round.objects.filter(competition=competition, pk=_id(raw_edit)).first()
-        if editing is None:
-            raise Http404(_("No such round."))
+        editing = _one(Round.objects.filter(competition=competition), raw_edit, _("No such round."))
     initial = (
         {"name": editing.name, "order": editing.order, "held_on": editing.held_on}
         if editing
@@ -237,11 +245,11 @@ def competition_rounds(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         try:
             if request.POST.get("remove"):
-                target = Round.objects.filter(
-                    competition=competition, pk=_id(request.POST["remove"])
-                ).first()
-                if target is None:
-                    raise Http404(_("No such round."))
+                target = _one(
+                    Round.objects.filter(competition=competition),
+                    request.POST["remove"],
+                    _("No such round."),
+                )
                 actions.remove_round(target.pk, actor=user)
                 messages.success(request, _("Round removed."))
                 return HttpResponseRedirect(request.path)
@@ -279,13 +287,11 @@ def competition_entries(request: HttpRequest, pk: int) -> HttpResponse:
     editing: Entry | None = None
     raw_edit = request.POST.get("entry_id") or request.GET.get("edit")
     if raw_edit:
-        editing = (
-            Entry.objects.filter(round__competition=competition, pk=_id(raw_edit))
-            .select_related("unit")
-            .first()
+        editing = _one(
+            Entry.objects.filter(round__competition=competition).select_related("unit"),
+            raw_edit,
+            _("No such entry."),
         )
-        if editing is None:
-            raise Http404(_("No such entry."))
     initial: dict[str, Any] = {}
     if editing is not None:
         initial = {
@@ -303,11 +309,11 @@ def competition_entries(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         try:
             if request.POST.get("remove"):
-                target = Entry.objects.filter(
-                    round__competition=competition, pk=_id(request.POST["remove"])
-                ).first()
-                if target is None:
-                    raise Http404(_("No such entry."))
+                target = _one(
+                    Entry.objects.filter(round__competition=competition),
+                    request.POST["remove"],
+                    _("No such entry."),
+                )
                 actions.remove_entry(target.pk, actor=user)
                 messages.success(request, _("Entry removed."))
                 return HttpResponseRedirect(request.path)
@@ -348,11 +354,11 @@ def competition_judges(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         try:
             if request.POST.get("remove"):
-                target = CompetitionJudge.objects.filter(
-                    competition=competition, pk=_id(request.POST["remove"])
-                ).first()
-                if target is None:
-                    raise Http404(_("No such judge."))
+                target = _one(
+                    CompetitionJudge.objects.filter(competition=competition),
+                    request.POST["remove"],
+                    _("No such judge."),
+                )
                 actions.remove_judge(target.pk, actor=user)
                 messages.success(request, _("Judge removed."))
                 return HttpResponseRedirect(request.path)

@@ -9,6 +9,7 @@ An action's refusal comes back on its field with HTTP 400 and nothing changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 from django.contrib import messages
@@ -107,6 +108,29 @@ def page_of(request: HttpRequest, rows: Any) -> Any:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def searched(request: HttpRequest, user: User, query: Callable[..., Any]) -> tuple[SearchForm, Any]:
+    """A list's search form (text, village) and the rows ``query`` selects with it."""
+    form = SearchForm(request.GET or None, villages=villages_for(user))
+    data = form.filters()
+    return form, query(user, text=data.get("q", ""), village=data.get("village"))
+
+
+def _list_page(
+    request: HttpRequest, query: Callable[..., Any], tab: str, template: str
+) -> HttpResponse:
+    """A searchable list of the archive (403 without ``partybuilding.view``)."""
+    user = user_of(request)
+    require_view(user)
+    form, rows = searched(request, user, query)
+    return render(
+        request,
+        template,
+        base_context(
+            user, tab, form=form, page=page_of(request, rows), querystring=querystring(request)
+        ),
+    )
+
+
 def form_page(
     request: HttpRequest, user: User, tab: str, title: str, status: int = 200, **ctx: Any
 ) -> HttpResponse:
@@ -125,22 +149,7 @@ def form_page(
 @require_GET
 def song_list(request: HttpRequest) -> HttpResponse:
     """The village songs the viewer sees, by village; search by title."""
-    user = user_of(request)
-    require_view(user)
-    form = SearchForm(request.GET or None, villages=villages_for(user))
-    data = form.filters()
-    rows = songs(user, text=data.get("q", ""), village=data.get("village"))
-    return render(
-        request,
-        "partybuilding/culture_songs.html",
-        base_context(
-            user,
-            "songs",
-            form=form,
-            page=page_of(request, rows),
-            querystring=querystring(request),
-        ),
-    )
+    return _list_page(request, songs, "songs", "partybuilding/culture_songs.html")
 
 
 @login_required
@@ -235,22 +244,7 @@ def song_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def history_list(request: HttpRequest) -> HttpResponse:
     """The history chapters the viewer sees, by village and order."""
-    user = user_of(request)
-    require_view(user)
-    form = SearchForm(request.GET or None, villages=villages_for(user))
-    data = form.filters()
-    rows = histories(user, text=data.get("q", ""), village=data.get("village"))
-    return render(
-        request,
-        "partybuilding/culture_histories.html",
-        base_context(
-            user,
-            "histories",
-            form=form,
-            page=page_of(request, rows),
-            querystring=querystring(request),
-        ),
-    )
+    return _list_page(request, histories, "histories", "partybuilding/culture_histories.html")
 
 
 @login_required

@@ -30,7 +30,6 @@ from grassroots.partybuilding.forms_culture import (
     MottoForm,
     PerformerFilterForm,
     PerformerForm,
-    SearchForm,
     apply_error,
 )
 from grassroots.partybuilding.importing_culture import (
@@ -60,6 +59,7 @@ from grassroots.partybuilding.views.culture import (
     querystring,
     recording_villages,
     require_view,
+    searched,
     visible,
 )
 from grassroots.registers.importing.windows import rows_workbook
@@ -67,6 +67,15 @@ from grassroots.registers.views.imports import ImportPage
 
 #: The most rows an export holds.
 EXPORT_MAX: Final = 20000
+
+
+def _editable_page(request: HttpRequest, user: User, rows: Any) -> Any:
+    """The requested page of ``rows``, each marked ``editable`` where the viewer records."""
+    paths = recorded_paths(user)
+    page = page_of(request, rows)
+    for row in page.object_list:
+        row.editable = may_record_path(paths, row.unit_path)
+    return page
 
 
 # --- mottos ---------------------------------------------------------------------------------
@@ -79,16 +88,11 @@ def motto_list(request: HttpRequest) -> HttpResponse:
     ``?export=xlsx`` downloads what the filters show."""
     user = user_of(request)
     require_view(user)
-    form = SearchForm(request.GET or None, villages=villages_for(user))
-    data = form.filters()
-    rows = mottos(user, text=data.get("q", ""), village=data.get("village"))
+    form, rows = searched(request, user, mottos)
     if request.GET.get("export") == "xlsx":
         book = rows_workbook("家训家风", MOTTO_HEADERS, motto_rows(rows[:EXPORT_MAX]))
         return xlsx_response(book, "家训家风.xlsx", "family-mottos.xlsx")
-    paths = recorded_paths(user)
-    page = page_of(request, rows)
-    for motto in page.object_list:
-        motto.editable = may_record_path(paths, motto.unit_path)
+    page = _editable_page(request, user, rows)
     return render(
         request,
         "partybuilding/culture_mottos.html",
@@ -177,10 +181,7 @@ def performer_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         book = rows_workbook("乡土文艺骨干", PERFORMER_HEADERS, performer_rows(rows[:EXPORT_MAX]))
         return xlsx_response(book, "乡土文艺骨干.xlsx", "local-performers.xlsx")
-    paths = recorded_paths(user)
-    page = page_of(request, rows)
-    for performer in page.object_list:
-        performer.editable = may_record_path(paths, performer.unit_path)
+    page = _editable_page(request, user, rows)
     return render(
         request,
         "partybuilding/culture_performers.html",
