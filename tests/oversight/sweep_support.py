@@ -204,7 +204,7 @@ class Sweep:
         if refused and counts(self.counted) != before:
             self.problems.append(f"{where}: refused but something was written")
         if getattr(response, "streaming", False):
-            response.close()
+            b"".join(response.streaming_content)  # not close(): it would close the connection
             return
         body = response.content.decode(errors="replace")
         for secret in SECRETS:

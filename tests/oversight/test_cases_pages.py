@@ -90,12 +90,12 @@ def test_a_supervisor_opens_and_closes_a_case(
     # The cadre's document downloads; the photo shows inline.
     document = CaseEvidence.objects.get(content_type="application/pdf")
     answer = cadre.get(reverse("oversight:evidence_file", args=[document.pk]))
-    answer.close()
+    b"".join(answer.streaming_content)  # not close(): it would close the test's connection
     assert answer.status_code == 200 and answer["Content-Disposition"].startswith("attachment")
     picture = CaseEvidence.objects.filter(content_type="image/jpeg").first()
     assert picture is not None
     answer = member.get(reverse("oversight:evidence_file", args=[picture.pk]))
-    answer.close()
+    b"".join(answer.streaming_content)  # not close(): it would close the test's connection
     assert answer.status_code == 200 and not answer.get("Content-Disposition", "").startswith(
         "attachment"
     )

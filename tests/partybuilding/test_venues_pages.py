@@ -167,7 +167,7 @@ def test_secretary_inspects_lizhou_not_anning(login: Any, xc_secretary: Any, ven
     assert photo_url in html
     served = client.get(photo_url)
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
-    served.close()
+    b"".join(served.streaming_content)  # not close(): it would close the test's connection
     response = client.post(
         reverse("partybuilding:venue_inspect", args=[anning.pk]), {**data, "photos": []}
     )
@@ -206,7 +206,7 @@ def test_photo_is_scope_checked(
     url = reverse("partybuilding:inspection_photo", args=[ins.photos.get().pk])
     served = login(supervisor).get(url)
     assert served.status_code == 200
-    served.close()
+    b"".join(served.streaming_content)  # not close(): it would close the test's connection
     assert login(outsider).get(url).status_code == 404
     assert login(supervisor).get("/partybuilding/venues/photos/999999/").status_code == 404
 
