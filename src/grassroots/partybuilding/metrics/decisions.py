@@ -8,7 +8,6 @@ behind a record registers itself there).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
@@ -19,6 +18,7 @@ from grassroots.common.decisions import decisions_in
 from grassroots.common.metrics import MetricValue, Period, metric
 from grassroots.org.models import PATH_SEPARATOR, TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit
 from grassroots.org.queries import subtree_q
+from grassroots.partybuilding.metrics._roots import roots as subtree_roots
 from grassroots.partybuilding.models import DecisionLink
 from grassroots.partybuilding.queries_decisions import rows_of
 
@@ -36,14 +36,6 @@ def _asked(units: Units) -> list[tuple[int, str]]:
     if isinstance(units, QuerySet):
         return list(units.order_by("path").values_list("pk", "path"))
     return [(u.pk, u.path) for u in units]
-
-
-def _roots(paths: Iterable[str]) -> list[str]:
-    kept: list[str] = []
-    for path in sorted(paths):
-        if not any(path == k or path.startswith(k + PATH_SEPARATOR) for k in kept):
-            kept.append(path)
-    return kept
 
 
 def _evidence(unit_id: int, period: Period) -> QuerySet[DecisionLink]:
@@ -84,7 +76,7 @@ def decisions_without_resolution(period: Period, units: Units) -> list[MetricVal
     if not asked:
         return []
     first, last = period.local_dates()
-    roots = _roots(p for _pk, p in asked)
+    roots = subtree_roots(p for _pk, p in asked)
     paths = roots if len(roots) <= MAX_SUBTREES else None
     by_path = {path: pk for pk, path in asked}
     counts: dict[int, int] = defaultdict(int)

@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.common.metrics import MetricValue, Period, metric, percent
 from grassroots.org.models import TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit
 from grassroots.org.queries import subtree_q
+from grassroots.partybuilding.metrics._roots import restrict
 from grassroots.partybuilding.models import Meeting
 from grassroots.partybuilding.states import MeetingKind, MeetingStatus
-from grassroots.registers.metrics.windows import AskedUnits
+from grassroots.registers.metrics.windows import MAX_SUBTREES, AskedUnits
 
 if TYPE_CHECKING:
     from grassroots.common.metrics import Units
@@ -91,25 +92,25 @@ def monthly_meetings_on_schedule(period: Period, units: Units) -> list[MetricVal
     due: dict[int, int] = defaultdict(int)
     met: dict[int, int] = defaultdict(int)
     if months:
-        holders = (
-            Unit.objects.filter(asked.restrict("path"), active=True, kind__in=HOLDERS)
-            .order_by()
-            .values_list("pk", "path")
-        )
+        holders = Unit.objects.filter(
+            restrict(asked.paths, "path", MAX_SUBTREES), active=True, kind__in=HOLDERS
+        ).order_by()
         paths: dict[int, str] = {}
-        for pk, path in holders:
+        for pk, path in holders.values_list("pk", "path"):
             paths[pk] = path
             for owner in asked.owners(path):
                 due[owner] += len(months)
+        # the holders as a subquery: 37,500 ids of a province would be 37,500 parameters
         held = (
-            Meeting.objects.filter(_on_schedule(months), unit_id__in=list(paths))
+            Meeting.objects.filter(_on_schedule(months), unit_id__in=holders.values("pk"))
             .order_by()
             .values_list("unit_id", "period")
             .distinct()
         )
         for unit_id, _period in held:
-            for owner in asked.owners(paths[unit_id]):
-                met[owner] += 1
+            if unit_id in paths:  # a unit made a holder since the first query: not due
+                for owner in asked.owners(paths[unit_id]):
+                    met[owner] += 1
     return [MetricValue(u, percent(met[u], due[u]), met[u], due[u]) for u in asked.order]
 
 
@@ -148,7 +149,7 @@ def attendance_rate(period: Period, units: Units) -> list[MetricValue]:
     """
     asked = AskedUnits.of(units)
     rows = (
-        Meeting.objects.filter(_held_in(period), asked.restrict())
+        Meeting.objects.filter(_held_in(period), restrict(asked.paths, "unit__path", MAX_SUBTREES))
         .order_by()
         .values("unit_path")
         .annotate(present=Sum("present_count"), expected=Sum("expected_count"))

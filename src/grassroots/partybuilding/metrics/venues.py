@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.common.metrics import MetricValue, Period, metric, percent
 from grassroots.org.models import PATH_SEPARATOR, TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit
-from grassroots.org.queries import scope_q, subtree_q
+from grassroots.org.queries import subtree_q
+from grassroots.partybuilding.metrics._roots import restrict
 from grassroots.partybuilding.models import Inspection, Venue
 from grassroots.partybuilding.states import VenueStatus
 
@@ -49,14 +50,7 @@ class AskedUnits:
         return cls(order, paths)
 
     def restrict(self, field: str) -> Q:
-        if not self.paths:
-            return Q(pk__in=[])
-        roots = {
-            p
-            for p in self.paths
-            if not any(p != q and p.startswith(q + PATH_SEPARATOR) for q in self.paths)
-        }
-        return scope_q((field,), set(self.paths)) if len(roots) <= MAX_SUBTREES else Q()
+        return restrict(self.paths, field, MAX_SUBTREES)
 
     def owners(self, path: str) -> list[int]:
         """The asked units at or above ``path``."""
