@@ -219,7 +219,8 @@ def missed_units(
     """The active townships and villages the viewer sees (under ``unit`` when given,
     matching ``q`` by name or code) with no 党建月会 of ``period`` held within that month
     (as ``partybuilding.monthly_meetings_on_schedule`` counts: one held late, in a later
-    month, is listed with its day), in path order; two queries."""
+    month, is listed with its day), in path order — all of them (the page paginates), the
+    units on schedule left out by the database; two queries."""
     units = (
         Unit.objects.visible_to(user, VIEW)
         .filter(active=True, kind__in=MONTHLY_HOLDERS)
@@ -231,11 +232,21 @@ def missed_units(
         units = units.filter(subtree_q("path", unit.path))
     if q:
         units = units.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    first = dt.date.fromisoformat(f"{period}-01")
+    last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    on_schedule = Meeting.objects.filter(
+        kind=MeetingKind.PARTY_MONTHLY,
+        period=period,
+        status=MeetingStatus.HELD,
+        held_on__gte=first,
+        held_on__lte=last,
+    ).values("unit_id")
+    missed = units.exclude(pk__in=on_schedule)
     meetings: dict[int, Meeting] = {}
     for m in Meeting.objects.filter(
-        kind=MeetingKind.PARTY_MONTHLY, period=period, unit__in=units
+        kind=MeetingKind.PARTY_MONTHLY, period=period, unit__in=missed.values("pk")
     ).order_by("status", "pk"):
-        # held first ("cancelled" < "held" < "planned"): keep the held one when any
+        # held (late) first ("cancelled" < "held" < "planned"): keep the held one when any
         current = meetings.get(m.unit_id)
         if (
             current is None
@@ -243,14 +254,4 @@ def missed_units(
             or (current.status == MeetingStatus.CANCELLED and m.status == MeetingStatus.PLANNED)
         ):
             meetings[m.unit_id] = m
-    found = []
-    for u in units[:UNITS_SHOWN]:
-        m = meetings.get(u.pk)
-        if m is not None and m.status == MeetingStatus.HELD and _in_month(m, period):
-            continue
-        found.append(MissedUnit(u, m))
-    return found
-
-
-def _in_month(meeting: Meeting, period: str) -> bool:
-    return meeting.held_on is not None and f"{meeting.held_on:%Y-%m}" == period
+    return [MissedUnit(u, meetings.get(u.pk)) for u in missed]
