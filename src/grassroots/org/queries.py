@@ -7,6 +7,7 @@ U or below U, for the actions its role is granted (``grassroots.org.permissions`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -70,14 +71,25 @@ def subtree_q(field: str, path: str) -> Q:
     return Q(**{field: path}) | Q(**{f"{field}__startswith": path + SEP})
 
 
+def subtree_roots(paths: Iterable[str]) -> list[str]:
+    """The paths that are not below another one of them, sorted; in one pass after the
+    sort (a province's 34,000 villages compared pairwise took minutes).
+
+    A unit's subtree sorts right after it (the separator sorts before the digits), so a
+    path needs comparing with the last kept one only; were another character to sort
+    between them, a path would be kept needlessly, which filters nothing more."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if kept and (path == kept[-1] or path.startswith(kept[-1] + SEP)):
+            continue
+        kept.append(path)
+    return kept
+
+
 def scope_q(fields: tuple[str, ...], paths: set[str]) -> Q:
     """Rows whose path fields fall in any of ``paths``' subtrees (empty set → no rows)."""
     # A path below another kept path adds nothing; dropping it keeps the SQL short.
-    roots = sorted(paths)
-    kept: list[str] = []
-    for path in roots:
-        if not any(path == k or path.startswith(k + SEP) for k in kept):
-            kept.append(path)
+    kept = subtree_roots(paths)
     q = Q(pk__in=[])
     for field in fields:
         for path in kept:

@@ -8,22 +8,12 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from grassroots.org.models import PATH_SEPARATOR
-from grassroots.org.queries import scope_q
+from grassroots.org.queries import scope_q, subtree_roots
 
 
 def roots(paths: Iterable[str]) -> list[str]:
-    """The paths that are not below another one of them, sorted.
-
-    A unit's subtree sorts right after it (``51.01`` < ``51.01.02`` < ``51.02``), so a
-    path needs comparing with the last kept one only; should another character sort
-    between them, a path is kept needlessly, which filters nothing more."""
-    kept: list[str] = []
-    for path in sorted(set(paths)):
-        if kept and (path == kept[-1] or path.startswith(kept[-1] + PATH_SEPARATOR)):
-            continue
-        kept.append(path)
-    return kept
+    """The paths that are not below another one of them, sorted (``org.queries``)."""
+    return subtree_roots(paths)
 
 
 def restrict(paths: Iterable[str], field: str, most: int) -> Q:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.common.metrics import MetricValue, Period, metric, quantize
 from grassroots.org.models import PATH_SEPARATOR, TOWNSHIP_LEVEL, VILLAGE_LEVEL, Unit
-from grassroots.org.queries import scope_q, subtree_q
+from grassroots.org.queries import scope_q, subtree_q, subtree_roots
 from grassroots.registers import programme as pg
 from grassroots.registers.models import Window
 from grassroots.registers.queries import policies_for
@@ -63,13 +63,8 @@ class AskedUnits:
         many subtrees to name: the rows are then matched in Python)."""
         if not self.paths:
             return Q(pk__in=[])
-        kept = scope_q((field,), set(self.paths))
-        roots = {
-            p
-            for p in self.paths
-            if not any(p != q and p.startswith(q + PATH_SEPARATOR) for q in self.paths)
-        }
-        return kept if len(roots) <= MAX_SUBTREES else Q()
+        roots = subtree_roots(self.paths)
+        return scope_q((field,), set(roots)) if len(roots) <= MAX_SUBTREES else Q()
 
     def owners(self, path: str) -> list[int]:
         """The asked units at or above ``path``."""
