@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "huey.contrib.djhuey",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "grassroots.common",
     "grassroots.org",
     "grassroots.audit",
@@ -146,13 +148,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "grassroots.common.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the process itself, compressed and cached (docs/operations.md).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "grassroots.common.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (TOTP).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -205,6 +212,14 @@ else:
             },
         }
     }
+# A streaming replica for the reads that can bear its lag (``common.routers``).
+if _replica_url := env_str("GRASSROOTS_REPLICA_URL"):
+    DATABASES["replica"] = dict(
+        dj_database_url.parse(_replica_url, conn_max_age=60, conn_health_checks=True)
+    )
+    # The test suite has no second server: there the replica is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["grassroots.common.routers.ReplicaRouter"]
 if _test_db := env_str("GRASSROOTS_TEST_DB_NAME"):
     # Lets several test runs share one PostgreSQL server without clashing.
     DATABASES["default"]["TEST"] = {"NAME": _test_db}
@@ -326,7 +341,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# ``grassroots serve`` collects the files; WhiteNoise serves them gzip/brotli-compressed.
+# Their names carry no content hash (a manifest would make every page depend on a collected
+# copy, the tests included), so browsers keep them an hour, not forever.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_MAX_AGE = env_int("GRASSROOTS_STATIC_MAX_AGE", 3600, minimum=0)
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
@@ -386,9 +410,32 @@ AUDIT_SEAL_DELAY_SECONDS = env_int("GRASSROOTS_AUDIT_SEAL_DELAY_SECONDS", 2, min
 # An entry still unsealed this long after a seal that emptied the queue is reported by verify.
 AUDIT_SEAL_GRACE_SECONDS = env_int("GRASSROOTS_AUDIT_SEAL_GRACE_SECONDS", 300, minimum=0)
 
+# --- cryptography ---------------------------------------------------------------------
+# "standard": Fernet (AES) for personal data at rest, SHA-256 for the audit chain.
+# "gm" (国密): SM4 for personal data at rest, SM3 for the audit chain (docs/security.md).
+CRYPTO_SUITE = env_str("GRASSROOTS_CRYPTO", "standard").strip().lower()
+if CRYPTO_SUITE not in {"standard", "gm"}:
+    raise ImproperlyConfigured(f"GRASSROOTS_CRYPTO must be standard or gm, not {CRYPTO_SUITE!r}")
+
+# --- logs -----------------------------------------------------------------------------
+# "text" for a person at a terminal, "json" (one object a line) for a log collector.
+LOG_FORMAT = env_str("GRASSROOTS_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"GRASSROOTS_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "grassroots.common.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "grassroots.common.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("GRASSROOTS_LOG_LEVEL", "WARNING")},
 }

@@ -1,4 +1,9 @@
-"""``grassroots worker``: the background-job consumer (Huey), as a process of its own."""
+"""``grassroots worker``: the background-job consumer (Huey), as a process of its own.
+
+Several workers may run on one queue (``GRASSROOTS_QUEUE_URL`` on Redis); exactly one of them
+keeps the clock of the periodic jobs (the nightly sweeps, the monthly planning): start the
+others with ``--no-periodic``, or each periodic job would be queued once a worker.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--workers", type=int, default=2, help="worker threads")
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="do not schedule the periodic jobs (every worker but one)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("run_huey", workers=options["workers"], worker_type="thread")
+        extra: dict[str, Any] = {}
+        if options["no_periodic"]:
+            extra["periodic"] = False
+        call_command("run_huey", workers=options["workers"], worker_type="thread", **extra)
