@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -17,7 +18,12 @@ class Command(BaseCommand):
     help = "Run the background worker (periodic jobs, reminders, imports) until stopped."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--workers", type=int, default=2, help="worker threads")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="worker threads (default GRASSROOTS_WORKER_THREADS, 2)",
+        )
         parser.add_argument(
             "--no-periodic",
             action="store_true",
@@ -28,4 +34,5 @@ class Command(BaseCommand):
         extra: dict[str, Any] = {}
         if options["no_periodic"]:
             extra["periodic"] = False
-        call_command("run_huey", workers=options["workers"], worker_type="thread", **extra)
+        workers = options["workers"] or settings.HUEY["consumer"]["workers"]
+        call_command("run_huey", workers=workers, worker_type="thread", **extra)
