@@ -28,13 +28,23 @@ def replica_configured() -> bool:
     return REPLICA in settings.DATABASES
 
 
+_even_in_transaction: ContextVar[bool] = ContextVar("grassroots_replica_forced", default=False)
+
+
 @contextmanager
-def reading_replica() -> Iterator[None]:
-    """Send the reads of the block to the replica (when there is one)."""
+def reading_replica(*, even_in_transaction: bool = False) -> Iterator[None]:
+    """Send the reads of the block to the replica (when there is one).
+
+    Inside a transaction on the primary the reads stay there, unless ``even_in_transaction``:
+    for reads of rows the transaction has not written and may see a moment late (the
+    events of a closed month an assessment run counts, inside the run's transaction).
+    """
     token = _on_replica.set(True)
+    forced = _even_in_transaction.set(even_in_transaction)
     try:
         yield
     finally:
+        _even_in_transaction.reset(forced)
         _on_replica.reset(token)
 
 
@@ -43,7 +53,7 @@ def read_alias() -> str:
     if not (_on_replica.get() and replica_configured()):
         return "default"
     # A read inside a transaction on the primary must see that transaction's own writes.
-    if connections["default"].in_atomic_block:
+    if connections["default"].in_atomic_block and not _even_in_transaction.get():
         return "default"
     return REPLICA
 

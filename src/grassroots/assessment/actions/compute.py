@@ -52,6 +52,7 @@ from grassroots.assessment.states import RunState
 from grassroots.common.bulk import insert_rows
 from grassroots.common.metrics import Period, PeriodError, compute_many
 from grassroots.common.metrics import get as get_metric
+from grassroots.common.routers import reading_replica
 from grassroots.common.waivers import Waiver, waivers_for
 from grassroots.org.models import Unit, UnitKind
 from grassroots.org.permissions import require
@@ -252,13 +253,17 @@ def compute_run(scheme: Scheme, period: str, *, actor: User | None) -> Run:
     if weight_difference(base, scheme.total_points):
         notes.append(f"weights_do_not_add_up:{sum(base)}/{scheme.total_points}")
     # every metric once, however many indicators use it (a source may batch its metrics)
+    # The month's events, tasks and records are counted on the replica when there is one:
+    # this transaction writes none of them, and the run's fingerprint records what it read.
+    with reading_replica(even_in_transaction=True):
+        measured = compute_many(
+            [i.metric for i in indicators if i.source == Source.METRIC], parsed, units
+        )
     computed = {
         name: {
             mv.unit_id: ValueIn(mv.value, _dec(mv.numerator), _dec(mv.denominator)) for mv in found
         }
-        for name, found in compute_many(
-            [i.metric for i in indicators if i.source == Source.METRIC], parsed, units
-        ).items()
+        for name, found in measured.items()
     }
     unit_ids = [u.pk for u in units]
     values, manual_notes = manual_values(indicators, parsed.label, unit_ids)
