@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "grassroots.common",
     "grassroots.org",
     "grassroots.audit",
@@ -162,9 +163,13 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Idle and absolute session expiry (GRASSROOTS_SESSION_IDLE_MINUTES, _HOURS).
+    "grassroots.common.middleware.SessionExpiryMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    # An administrator's session opens nothing but the code step until verified (org.twofactor).
+    "grassroots.org.twofactor.AdminTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "grassroots.urls"
@@ -307,6 +312,8 @@ AXES_VERBOSE = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+    # Three of: lower-case, upper-case, digits, symbols (等级保护).
+    {"NAME": "grassroots.common.passwords.CharacterClassesValidator"},
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -319,6 +326,10 @@ SECURE_SSL_REDIRECT = _https
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
 CONTENT_SECURITY_POLICY = {
+# Two-factor log-in (TOTP) for administrators (org.twofactor); off only for demonstrations.
+ADMIN_TWO_FACTOR = env_bool("GRASSROOTS_ADMIN_2FA", True)
+OTP_TOTP_ISSUER = "Grassroots"
+
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:"],
@@ -328,6 +339,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
+# A session unused this long ends (common.middleware.SessionExpiryMiddleware).
+SESSION_IDLE_SECONDS = env_int("GRASSROOTS_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
     }
 }
 

@@ -24,6 +24,14 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """Says so when the person was logged out for idling (``SessionExpiryMiddleware``)."""
+        from grassroots.common.middleware import SessionExpiryMiddleware
+
+        context = super().get_context_data(**kwargs)
+        context["expired"] = self.request.session.pop(SessionExpiryMiddleware.EXPIRED_KEY, False)
+        return context
+
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:

@@ -9,9 +9,11 @@ the header decides (Chinese when it names no language of the site).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -66,3 +68,43 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = request_id
         return response
+
+
+class SessionExpiryMiddleware:
+    """End a logged-in session idle for longer than ``SESSION_IDLE_SECONDS`` or older than
+    ``SESSION_COOKIE_AGE`` since its log-in (an absolute limit: Django alone renews the
+    expiry whenever the session is saved).
+
+    The session remembers when it was last seen, rounded to ``SEEN_STEP`` seconds, so it is
+    written at most once a minute, not on every request. After ``SessionMiddleware`` and
+    ``AuthenticationMiddleware``.
+    """
+
+    SEEN_KEY = "_grassroots_seen"
+    SINCE_KEY = "_grassroots_since"
+    SEEN_STEP = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        if SESSION_KEY in session:
+            now = int(time.time())
+            seen, since = session.get(self.SEEN_KEY), session.get(self.SINCE_KEY)
+            idle = int(getattr(settings, "SESSION_IDLE_SECONDS", 30 * 60))
+            if (isinstance(seen, int) and now - seen > idle) or (
+                isinstance(since, int) and now - since > settings.SESSION_COOKIE_AGE
+            ):
+                logout(request)
+                session = request.session
+                session[self.EXPIRED_KEY] = True
+            else:
+                if not isinstance(since, int):
+                    session[self.SINCE_KEY] = now
+                if not isinstance(seen, int) or now - seen >= self.SEEN_STEP:
+                    session[self.SEEN_KEY] = now
+        return self.get_response(request)
+
+    #: Set in the fresh session of a person logged out for idling (the log-in page says so).
+    EXPIRED_KEY = "_grassroots_expired"
