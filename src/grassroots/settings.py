@@ -159,17 +159,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle and absolute session expiry (GRASSROOTS_SESSION_IDLE_MINUTES, _HOURS).
+    "grassroots.common.middleware.SessionExpiryMiddleware",
     # request.user.is_verified(): whether this session passed the second factor (TOTP).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An administrator's session opens nothing but the code step until verified (org.twofactor).
+    "grassroots.org.twofactor.AdminTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Idle and absolute session expiry (GRASSROOTS_SESSION_IDLE_MINUTES, _HOURS).
-    "grassroots.common.middleware.SessionExpiryMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
-    # An administrator's session opens nothing but the code step until verified (org.twofactor).
-    "grassroots.org.twofactor.AdminTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "grassroots.urls"
@@ -296,6 +296,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Three of: lower-case, upper-case, digits, symbols (等级保护).
+    {"NAME": "grassroots.common.passwords.CharacterClassesValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -308,17 +310,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# Two-factor log-in (TOTP) for administrators (org.twofactor); off only for demonstrations.
+ADMIN_TWO_FACTOR = env_bool("GRASSROOTS_ADMIN_2FA", True)
+OTP_TOTP_ISSUER = "Grassroots"
+
 # --- security headers -----------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-    # Three of: lower-case, upper-case, digits, symbols (等级保护).
-    {"NAME": "grassroots.common.passwords.CharacterClassesValidator"},
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("GRASSROOTS_SESSION_HOURS", 12, minimum=1) * 3600
+# A session unused this long ends (common.middleware.SessionExpiryMiddleware).
+SESSION_IDLE_SECONDS = env_int("GRASSROOTS_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 _https = env_bool("GRASSROOTS_HTTPS", False)
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
@@ -326,10 +332,6 @@ SECURE_SSL_REDIRECT = _https
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
 CONTENT_SECURITY_POLICY = {
-# Two-factor log-in (TOTP) for administrators (org.twofactor); off only for demonstrations.
-ADMIN_TWO_FACTOR = env_bool("GRASSROOTS_ADMIN_2FA", True)
-OTP_TOTP_ISSUER = "Grassroots"
-
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:"],
@@ -339,8 +341,6 @@ OTP_TOTP_ISSUER = "Grassroots"
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
-# A session unused this long ends (common.middleware.SessionExpiryMiddleware).
-SESSION_IDLE_SECONDS = env_int("GRASSROOTS_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
     }
 }
 
