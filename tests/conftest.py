@@ -62,6 +62,13 @@ def _fast_password_hasher(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _admin_two_factor_off(settings: Any) -> None:
+    """Administrators' second log-in step (``org.twofactor``) is off for the suite, whose
+    fixtures log in with ``force_login``; tests/org/test_twofactor.py turns it on."""
+    settings.ADMIN_TWO_FACTOR = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_grid_index() -> Iterator[None]:
     """The grid index is cached per process; a rolled-back test sends no signal to drop it."""
     from grassroots.common.geo import invalidate_grid_index
