@@ -164,11 +164,12 @@ def seal_pending(*, limit: int | None = None) -> int:
     seq = last.last_seq if last else 0
     prev_hash = last.last_entry_hash if last else chain.GENESIS
     first_seq = seq + 1
+    algorithm = chain.current_algorithm()
     for entry in batch:
         seq += 1
         entry.seq = seq
         entry.prev_hash = prev_hash
-        entry.entry_hash = chain.entry_hash(prev_hash, content_of(entry))
+        entry.entry_hash = chain.entry_hash(prev_hash, content_of(entry), algorithm)
         prev_hash = entry.entry_hash
     prev_block_hash = last.block_hash if last else chain.GENESIS
     block_content = chain.BlockContent(
@@ -179,6 +180,7 @@ def seal_pending(*, limit: int | None = None) -> int:
         sealed_at=sealed_at,
         drained=drained,
         last_entry_hash=prev_hash,
+        algorithm=algorithm,
     )
     block = AuditBlock.objects.create(
         number=number,
@@ -190,6 +192,7 @@ def seal_pending(*, limit: int | None = None) -> int:
         block_hash=chain.block_hash(prev_block_hash, block_content),
         sealed_at=sealed_at,
         drained=drained,
+        hash_algorithm=algorithm,
     )
     _write_seals(batch, block)
     head.last_run_at = timezone.now()

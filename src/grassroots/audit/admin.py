@@ -60,7 +60,15 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditBlock)
 class AuditBlockAdmin(ReadOnlyAdmin):
-    list_display = ("number", "first_seq", "last_seq", "count", "sealed_at", "block_hash")
+    list_display = (
+        "number",
+        "first_seq",
+        "last_seq",
+        "count",
+        "sealed_at",
+        "hash_algorithm",
+        "block_hash",
+    )
     list_filter = (("sealed_at", admin.DateFieldListFilter),)
     search_fields = ("=number", "block_hash")
     ordering = ("-number",)
@@ -74,4 +82,5 @@ class AuditBlockAdmin(ReadOnlyAdmin):
         "block_hash",
         "sealed_at",
         "drained",
+        "hash_algorithm",
     )

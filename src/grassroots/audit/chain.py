@@ -4,6 +4,12 @@ An entry's hash covers the previous entry's hash and the entry's content, its po
 (``seq``) included, so that editing, deleting, inserting or reordering a sealed entry
 breaks the chain from that point on. A block's hash covers the previous block's hash and
 the hash of the block's last entry, which in turn covers every entry before it.
+
+The hash function is SHA-256 or SM3 (国密, GB/T 32905), both 256 bits (64 hex
+characters). Each block records the one it was sealed with (``AuditBlock.hash_algorithm``)
+and its entries are hashed with the same: new blocks follow ``settings.CRYPTO_SUITE``
+("gm" → SM3), and a chain that switched suites keeps verifying, block by block. An SM3
+block's hash also covers the name of its algorithm, so relabelling it breaks the chain.
 """
 
 from __future__ import annotations
@@ -20,11 +26,33 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.utils.functional import Promise
 
 #: The "previous hash" of the first entry and of the first block.
 GENESIS = "0" * 64
+
+SHA256 = "sha256"
+SM3 = "sm3"
+ALGORITHMS = (SHA256, SM3)
+
+
+def current_algorithm() -> str:
+    """The hash function of blocks sealed now: SM3 under the "gm" suite, else SHA-256."""
+    return SM3 if getattr(settings, "CRYPTO_SUITE", "standard") == "gm" else SHA256
+
+
+def hash_hex(data: bytes, algorithm: str) -> str:
+    """The hex digest of ``data`` by ``algorithm`` ("sha256" or "sm3")."""
+    if algorithm == SHA256:
+        return hashlib.sha256(data).hexdigest()
+    if algorithm == SM3:
+        h = hashes.Hash(hashes.SM3())
+        h.update(data)
+        return h.finalize().hex()
+    raise ValueError(f"unknown audit hash algorithm {algorithm!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +86,7 @@ class BlockContent:
     sealed_at: dt.datetime
     drained: bool
     last_entry_hash: str
+    algorithm: str = SHA256
 
 
 def _timestamp(value: dt.datetime) -> str:
@@ -73,11 +102,13 @@ def canonical_json(value: Any) -> str:
     )
 
 
-def _digest(prev_hash: str, payload: dict[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical_json(payload)).encode("utf-8")).hexdigest()
+def _digest(prev_hash: str, payload: dict[str, Any], algorithm: str) -> str:
+    return hash_hex((prev_hash + canonical_json(payload)).encode("utf-8"), algorithm)
 
 
-def entry_hash(prev_hash: str, entry: EntryContent) -> str:
+def entry_hash(prev_hash: str, entry: EntryContent, algorithm: str | None = None) -> str:
+    """The hash of ``entry`` after ``prev_hash`` by ``algorithm`` (default: the current
+    one): the algorithm of the block the entry is sealed in."""
     return _digest(
         prev_hash,
         {
@@ -94,22 +125,25 @@ def entry_hash(prev_hash: str, entry: EntryContent) -> str:
             "after": entry.after,
             "note": entry.note,
         },
+        algorithm or current_algorithm(),
     )
 
 
 def block_hash(prev_block_hash: str, block: BlockContent) -> str:
-    return _digest(
-        prev_block_hash,
-        {
-            "number": block.number,
-            "first_seq": block.first_seq,
-            "last_seq": block.last_seq,
-            "count": block.count,
-            "sealed_at": _timestamp(block.sealed_at),
-            "drained": block.drained,
-            "last_entry_hash": block.last_entry_hash,
-        },
-    )
+    """The hash of ``block`` after ``prev_block_hash`` by ``block.algorithm``."""
+    payload: dict[str, Any] = {
+        "number": block.number,
+        "first_seq": block.first_seq,
+        "last_seq": block.last_seq,
+        "count": block.count,
+        "sealed_at": _timestamp(block.sealed_at),
+        "drained": block.drained,
+        "last_entry_hash": block.last_entry_hash,
+    }
+    if block.algorithm != SHA256:
+        # SHA-256 blocks keep the payload they had before algorithms were recorded.
+        payload["algorithm"] = block.algorithm
+    return _digest(prev_block_hash, payload, block.algorithm)
 
 
 def clean_text(value: str) -> str:

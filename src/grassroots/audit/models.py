@@ -2,7 +2,7 @@
 
 An action writes its ``AuditEntry`` inside its own transaction and takes no lock, so that
 intake stays parallel. The sealer (``grassroots.audit.actions.seal_pending``) later gives
-committed entries consecutive ``seq`` numbers, chains their SHA-256 hashes and groups
+committed entries consecutive ``seq`` numbers, chains their SHA-256 or SM3 hashes and groups
 them into ``AuditBlock`` rows, holding a lock on the single ``AuditHead`` row meanwhile.
 """
 
@@ -34,6 +34,14 @@ class AuditBlock(models.Model):
     # True when the sealer took every committed entry it could see; only such a block
     # proves that an entry older than it, and still unsealed, was not committed in time.
     drained = models.BooleanField(_("queue drained"), default=True)
+    # The hash function of this block and of its entries (``chain.ALGORITHMS``): the
+    # blocks sealed before the field existed are SHA-256.
+    hash_algorithm = models.CharField(
+        _("hash algorithm"),
+        max_length=8,
+        choices=[("sha256", "SHA-256"), ("sm3", "SM3")],
+        default="sha256",
+    )
 
     class Meta:
         verbose_name = _("audit block")

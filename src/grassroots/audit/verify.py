@@ -146,6 +146,8 @@ def _check_block(block: AuditBlock, *, number: int, first_seq: int, prev_hash: s
             f"block #{block.number} counts {block.count} entries for seq range "
             f"{block.first_seq}–{block.last_seq}"
         )
+    if block.hash_algorithm not in chain.ALGORITHMS:
+        return f"block #{block.number} names an unknown hash algorithm"
     if block.prev_block_hash != prev_hash:
         return f"block #{block.number} does not link to the hash of block #{number - 1}"
     content = chain.BlockContent(
@@ -156,6 +158,7 @@ def _check_block(block: AuditBlock, *, number: int, first_seq: int, prev_hash: s
         sealed_at=block.sealed_at,
         drained=block.drained,
         last_entry_hash=block.last_entry_hash,
+        algorithm=block.hash_algorithm,
     )
     if chain.block_hash(block.prev_block_hash, content) != block.block_hash:
         return f"block #{block.number} does not match its hash (block edited)"
@@ -168,7 +171,7 @@ def _check_entry(row: dict[str, Any], *, block: AuditBlock, prev_hash: str) -> s
         return "entry does not belong to the block covering its seq"
     if row["prev_hash"] != prev_hash:
         return "link to the previous entry is broken (entry moved or inserted)"
-    if chain.entry_hash(prev_hash, _content(row)) != row["entry_hash"]:
+    if chain.entry_hash(prev_hash, _content(row), block.hash_algorithm) != row["entry_hash"]:
         return "entry does not match its hash (entry edited)"
     if row["seq"] == block.last_seq and row["entry_hash"] != block.last_entry_hash:
         return f"block #{block.number} does not end with this entry's hash"
