@@ -150,6 +150,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "grassroots.common.middleware.RequestIdMiddleware",
+    # 503 with Retry-After, not a 500, while the database is unreachable (common/dbdown.py).
+    "grassroots.common.dbdown.DatabaseDownMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the process itself, compressed and cached (docs/operations.md).
     "whitenoise.middleware.WhiteNoiseMiddleware",
