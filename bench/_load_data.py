@@ -14,19 +14,28 @@ on); ``--fresh`` drops it first. Every measuring run works on a copy of it
 (``CREATE DATABASE … TEMPLATE``), so that the events the load posts and the transitions it
 makes never pile up in the cached database.
 
+``GRASSROOTS_BENCH_LOAD_SCALE=city`` builds the demo city instead (西昌市: 25 townships, 174
+villages and communities, ~850 grids, ``seed --scale city``: 12 months of its own events,
+about 48,000), as ``grassroots_bench_load_city``: minutes instead of the province's hour, for
+a quick look or a busy machine.
+
 Run from the repository: ``.venv/bin/python bench/_load_data.py [--fresh]``.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 
 import _assessment_data as builder
 from _common import with_database
-from events_queue import log
+from events_queue import STATE_SQL, base_env, grassroots, log, set_state, state
 
-BENCH_DB = "grassroots_bench_load"
+SCALE = os.environ.get("GRASSROOTS_BENCH_LOAD_SCALE", "province")
+if SCALE not in {"province", "city"}:
+    raise SystemExit("GRASSROOTS_BENCH_LOAD_SCALE must be province or city")
+BENCH_DB = "grassroots_bench_load" if SCALE == "province" else "grassroots_bench_load_city"
 EVENTS = int(os.environ.get("GRASSROOTS_BENCH_LOAD_EVENTS", "2000000"))
 BUDGET_S = float(os.environ.get("GRASSROOTS_BENCH_LOAD_MINUTES", "40")) * 60
 
@@ -39,8 +48,37 @@ builder.BUDGET_S = BUDGET_S
 def prepare(admin_url: str, fresh: bool = False) -> tuple[str, int, bool, float]:
     """Create (or resume) the cached database: (url, events, complete, seconds spent)."""
     began = time.monotonic()
-    url, rows, complete = builder.prepare(admin_url, fresh=fresh)
+    if SCALE == "city":
+        url, rows, complete = city(admin_url, fresh)
+    else:
+        url, rows, complete = builder.prepare(admin_url, fresh=fresh)
     return url, rows, complete, time.monotonic() - began
+
+
+def city(admin_url: str, fresh: bool) -> tuple[str, int, bool]:
+    """The demo city with its 12 months of events (cached like the province)."""
+    import psycopg
+
+    url = with_database(admin_url, BENCH_DB)
+    with psycopg.connect(with_database(admin_url, "postgres"), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+        if exists.fetchone() and fresh:
+            admin.execute(f'DROP DATABASE "{BENCH_DB}" WITH (FORCE)')
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(STATE_SQL)
+        seeded = state(conn, "seeded") == "1"
+    with tempfile.TemporaryDirectory(prefix="grassroots-bench-load-") as tmp:
+        env = base_env(tmp, url)
+        grassroots(["migrate", "--verbosity", "0"], env)
+        if not seeded:
+            log("seeding the city with 12 months of events")
+            grassroots(["seed", "--scale", "city", "--quiet", "--reset"], env)
+    with psycopg.connect(url, autocommit=True) as conn:
+        set_state(conn, "seeded", "1")
+        rows = conn.execute("SELECT count(*) FROM events_event").fetchone()[0]
+    return url, int(rows), True
 
 
 def working_copy(admin_url: str, name: str) -> str:

@@ -59,7 +59,7 @@ from events_intake import free_port, points_in
 from events_queue import base_env, log
 
 BENCH = "load.mixed"
-RUN_DB = "grassroots_bench_load_run"
+RUN_DB = f"{_load_data.BENCH_DB}_run"
 SECONDS = float(os.environ.get("GRASSROOTS_BENCH_LOAD_SECONDS", "60"))
 WARMUP = 5.0
 VILLAGES = 24
@@ -418,7 +418,7 @@ def main() -> None:
         cache_queue="redis" if shared else "locmem/sqlite",
         load="python threads (http.client, keep-alive)",
         db="postgresql",
-        scale="province",
+        scale=_load_data.SCALE,
         events=rows,
         complete=complete,
         prepare_s=round(prepare_s, 1),
