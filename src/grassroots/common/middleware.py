@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -108,3 +110,14 @@ class SessionExpiryMiddleware:
 
     #: Set in the fresh session of a person logged out for idling (the log-in page says so).
     EXPIRED_KEY = "_grassroots_expired"
+
+
+def _stamp_log_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """A log-in starts the session's absolute and idle limits afresh."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SessionExpiryMiddleware.SINCE_KEY] = now
+        request.session[SessionExpiryMiddleware.SEEN_KEY] = now
+
+
+user_logged_in.connect(_stamp_log_in, dispatch_uid="grassroots.session_expiry")
