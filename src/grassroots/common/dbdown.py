@@ -17,8 +17,11 @@ retried and nothing was written (the request's transaction rolled back).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
+from typing import Any
 
+from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -54,14 +57,43 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     return response
 
 
+#: Set on a request whose handling failed for want of the database.
+MARK = "_grassroots_database_down"
+
+
+def _note_database_error(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """``got_request_exception``: mark the request when the exception being handled is a
+    database one. Django sends the signal inside its ``except`` block, before it renders
+    the 500 page, for an exception raised anywhere — in a middleware as well as in a view."""
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, OperationalError | InterfaceError):
+        setattr(request, MARK, type(error).__name__)
+
+
 class DatabaseDownMiddleware:
-    """Turns a view's ``OperationalError``/``InterfaceError`` into :func:`unavailable`."""
+    """Turns a view's ``OperationalError``/``InterfaceError`` into :func:`unavailable`.
+
+    A middleware further in (the session, the language, the second factor) may query the
+    database before any view runs; Django turns its exception into a 500 page right there,
+    which never reaches ``process_exception``. For those the signal above marks the
+    request, and this middleware, near the outside of the list, replaces the 500 answer
+    of a marked request with the 503."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        got_request_exception.connect(_note_database_error, dispatch_uid=MARK)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 500 and getattr(request, MARK, None):
+            logger.error(
+                "database unavailable: %s: %s %s",
+                getattr(request, MARK),
+                request.method,
+                request.path,
+            )
+            return unavailable(request)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, OperationalError | InterfaceError):
