@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from typing import Any
+
+from gunicorn.glogging import Logger
 
 
 def _int(name: str, default: int) -> int:
@@ -39,5 +42,46 @@ accesslog = "-" if os.environ.get("GRASSROOTS_ACCESS_LOG", "1") != "0" else None
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%({x-request-id}o)s"'
 proc_name = "grassroots"
+
+
+class GrassrootsLogger(Logger):
+    """gunicorn's own lines (access and errors) masked like the application's, and as JSON
+    when ``GRASSROOTS_LOG_FORMAT=json``, the access line then carrying the request id."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        from grassroots.common.logs import JsonFormatter, MaskingFilter
+
+        json_lines = os.environ.get("GRASSROOTS_LOG_FORMAT", "text").strip().lower() == "json"
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.addFilter(MaskingFilter())
+                if json_lines:
+                    handler.setFormatter(JsonFormatter())
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        from grassroots.common.logs import request_id_var
+
+        request_id = next(
+            (v for k, v in getattr(resp, "headers", ()) if k.lower() == "x-request-id"), ""
+        )
+        token = request_id_var.set(request_id)
+        try:
+            super().access(resp, req, environ, request_time)
+        finally:
+            request_id_var.reset(token)
+
+
+logger_class = GrassrootsLogger
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker's live metrics die with it (``common.prometheus``: multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
 # gunicorn 27's control socket would sit in the service user's home; nothing here uses it.
 control_socket_disable = True

@@ -152,6 +152,8 @@ MIDDLEWARE = [
     "grassroots.common.middleware.RequestIdMiddleware",
     # 503 with Retry-After, not a 500, while the database is unreachable (common/dbdown.py).
     "grassroots.common.dbdown.DatabaseDownMiddleware",
+    # Counts and times every request for /metrics (common.prometheus).
+    "grassroots.common.prometheus.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the process itself, compressed and cached (docs/operations.md).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -226,6 +228,11 @@ if _replica_url := env_str("GRASSROOTS_REPLICA_URL"):
     )
     # The test suite has no second server: there the replica is the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# A database server that stopped answering fails a connection within seconds (/healthz
+# answers 503), unless the URL names its own ?connect_timeout=.
+for _database in DATABASES.values():
+    if "postgresql" in _database["ENGINE"]:
+        _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASE_ROUTERS = ["grassroots.common.routers.ReplicaRouter"]
 if _test_db := env_str("GRASSROOTS_TEST_DB_NAME"):
     # Lets several test runs share one PostgreSQL server without clashing.
@@ -275,6 +282,13 @@ HUEY: dict[str, Any] = {
 }
 if _queue_url:
     HUEY["huey_class"] = "huey.RedisHuey"
+    # Bounded waits (unless the URL names its own): a Redis that stopped answering makes
+    # /healthz answer 503 within seconds instead of hanging (the consumer waits 1 s a read).
+    _sep = "&" if "?" in _queue_url else "?"
+    for _param, _seconds in (("socket_connect_timeout", 3), ("socket_timeout", 10)):
+        if f"{_param}=" not in _queue_url:
+            _queue_url += f"{_sep}{_param}={_seconds}"
+            _sep = "&"
     HUEY["url"] = _queue_url
 else:
     HUEY["huey_class"] = "huey.SqliteHuey"
@@ -432,6 +446,11 @@ CRYPTO_SUITE = env_str("GRASSROOTS_CRYPTO", "standard").strip().lower()
 if CRYPTO_SUITE not in {"standard", "gm"}:
     raise ImproperlyConfigured(f"GRASSROOTS_CRYPTO must be standard or gm, not {CRYPTO_SUITE!r}")
 
+# --- metrics -------------------------------------------------------------------------
+# /metrics answers this bearer token from anywhere, and a direct client on this machine
+# without it (common.prometheus); empty: only the local clients.
+METRICS_TOKEN = env_str("GRASSROOTS_METRICS_TOKEN").strip()
+
 # --- logs -----------------------------------------------------------------------------
 # "text" for a person at a terminal, "json" (one object a line) for a log collector.
 LOG_FORMAT = env_str("GRASSROOTS_LOG_FORMAT", "text").strip().lower()
@@ -440,7 +459,11 @@ if LOG_FORMAT not in {"text", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "grassroots.common.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "grassroots.common.logs.RequestIdFilter"},
+        # ID numbers and mobile numbers in any line are masked (common.logs.MaskingFilter).
+        "mask_personal": {"()": "grassroots.common.logs.MaskingFilter"},
+    },
     "formatters": {
         "json": {"()": "grassroots.common.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -449,7 +472,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "mask_personal"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("GRASSROOTS_LOG_LEVEL", "WARNING")},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth import views as auth_views
@@ -23,7 +24,6 @@ from grassroots.org.queries import active_grants
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         """Says so when the person was logged out for idling (``SessionExpiryMiddleware``)."""
         from grassroots.common.middleware import SessionExpiryMiddleware
@@ -31,6 +31,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["expired"] = self.request.session.pop(SessionExpiryMiddleware.EXPIRED_KEY, False)
         return context
+
 
 @login_required
 @require_safe
@@ -89,8 +90,18 @@ def board_summary(user: User) -> dict[str, Any] | None:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the queue answer, 503 otherwise (for load balancers)."""
+    """200 when the database and the queue answer, 503 otherwise (for load balancers).
+
+    Each failed check names the exception's class only (its message may hold a host or a
+    user name). The database and Redis connections have short timeouts (settings), so a
+    dead server makes this answer 503 within seconds. A trusted caller (``/metrics``' rule:
+    this machine directly, or the metrics token) also gets the version and the time each
+    check took."""
+    from grassroots.common.prometheus import trusted
+
     checks: dict[str, str] = {}
+    took: dict[str, float] = {}
+    started = time.perf_counter()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -98,6 +109,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = "ok"
     except Exception as exc:  # any failure means "not healthy"; the reason is reported
         checks["database"] = f"error: {type(exc).__name__}"
+    took["database"] = time.perf_counter() - started
+    started = time.perf_counter()
     try:
         from huey.contrib.djhuey import HUEY
 
@@ -105,7 +118,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["queue"] = "ok"
     except Exception as exc:
         checks["queue"] = f"error: {type(exc).__name__}"
+    took["queue"] = time.perf_counter() - started
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+    body: dict[str, Any] = {"status": "ok" if healthy else "error", **checks}
+    if trusted(request):
+        body["version"] = _version()
+        body["took_ms"] = {name: round(seconds * 1000, 1) for name, seconds in took.items()}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("grassroots")
+    except PackageNotFoundError:
+        return "unknown"

@@ -19,6 +19,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.log import log_response
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from grassroots.common.logs import new_request_id, request_id_var
@@ -66,6 +67,16 @@ class RequestIdMiddleware:
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
+            if response.status_code >= 400:
+                # Django logs a 4xx/5xx answer after the last middleware returned, when the
+                # id is gone; logged here (as Django would), its line carries the id.
+                log_response(
+                    "%s: %s",
+                    response.reason_phrase,
+                    request.path,
+                    response=response,
+                    request=request,
+                )
         finally:
             request_id_var.reset(token)
         response.headers["X-Request-ID"] = request_id

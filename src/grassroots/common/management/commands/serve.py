@@ -48,9 +48,22 @@ def collect_static_if_changed() -> bool:
     fingerprint = static_fingerprint()
     if stamp.exists() and stamp.read_text() == fingerprint:
         return False
-    call_command("collectstatic", interactive=False, verbosity=0)
+    # clear: collectstatic skips a file whose copy is newer than its source, and an upgrade
+    # may install files with the (older) times of the package's build.
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
     stamp.write_text(fingerprint)
     return True
+
+
+def fresh_metrics_dir(configured: str | None) -> Path:
+    """The directory of the web processes' metrics files (``common.prometheus``):
+    ``PROMETHEUS_MULTIPROC_DIR`` when set, else ``metrics`` in the data directory, emptied
+    of its files, so that a previous run's counts are not added to this one's."""
+    path = Path(configured) if configured else Path(settings.DATA_DIR) / "metrics"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for old in path.glob("*.db"):
+        old.unlink()
+    return path
 
 
 class Command(BaseCommand):
@@ -98,6 +111,9 @@ class Command(BaseCommand):
         if options["check"]:
             self.stdout.write(" ".join(argv))
             return
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(
+            fresh_metrics_dir(env.get("PROMETHEUS_MULTIPROC_DIR"))
+        )
         sys.stdout.flush()
         sys.stderr.flush()
         connections.close_all()
