@@ -285,7 +285,7 @@ if _queue_url:
     # Bounded waits (unless the URL names its own): a Redis that stopped answering makes
     # /healthz answer 503 within seconds instead of hanging (the consumer waits 1 s a read).
     _sep = "&" if "?" in _queue_url else "?"
-    for _param, _seconds in (("socket_connect_timeout", 3), ("socket_timeout", 10)):
+    for _param, _seconds in (("socket_connect_timeout", 3), ("socket_timeout", 5)):
         if f"{_param}=" not in _queue_url:
             _queue_url += f"{_sep}{_param}={_seconds}"
             _sep = "&"
