@@ -414,6 +414,8 @@ def test_serve_with_two_workers_adds_up_their_metrics(tmp_path: Path) -> None:
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(pool.map(lambda _: _head(f"{base}/healthz"), range(40)))
         assert statuses == [405] * 40
+        # a phone number in a query string reaches the access log masked
+        assert _get(f"{base}/healthz?tel={PHONE}")[0] == 200
         files = list((data / "metrics").glob("counter_*.db"))
         texts = [_get(f"{base}/metrics")[1] for _ in range(4)]
         for text in texts:
@@ -434,3 +436,5 @@ def test_serve_with_two_workers_adds_up_their_metrics(tmp_path: Path) -> None:
     access = [json.loads(x) for x in output.splitlines() if '"gunicorn.access"' in x]
     assert access, output[-2000:]
     assert all(x["request_id"] and x["request_id"] in x["message"] for x in access)
+    assert PHONE not in output
+    assert any("tel=138****5678" in x["message"] for x in access)
