@@ -553,41 +553,45 @@ def _restore_postgresql(dump: Path, alias: str) -> None:
         prologue.write_text(_PG_PROLOGUE)
         # pg_restore turns the dump into SQL; psql runs the prologue and that SQL as one
         # transaction: a failure anywhere leaves the database as it was.
-        producer = subprocess.Popen(  # noqa: S603
-            [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(dump)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            consumer = subprocess.run(  # noqa: S603
-                [
-                    pg_tool("psql"),
-                    "--no-password",
-                    "--quiet",
-                    "--no-psqlrc",
-                    "--single-transaction",
-                    "--set=ON_ERROR_STOP=1",
-                    f"--file={prologue}",
-                    "--file=-",
-                ],
+        producer_log = Path(tmp) / "pg_restore.log"
+        with producer_log.open("wb") as producer_err:
+            producer = subprocess.Popen(  # noqa: S603
+                [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(dump)],
                 env=env,
-                stdin=producer.stdout,
-                capture_output=False,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-                check=False,
+                stdout=subprocess.PIPE,
+                stderr=producer_err,
             )
-        finally:
-            if producer.stdout is not None:
-                producer.stdout.close()
-            producer_err = producer.stderr.read().decode() if producer.stderr else ""
-            producer.wait()
+            try:
+                consumer = subprocess.run(  # noqa: S603
+                    [
+                        pg_tool("psql"),
+                        "--no-password",
+                        "--quiet",
+                        "--no-psqlrc",
+                        "--single-transaction",
+                        "--set=ON_ERROR_STOP=1",
+                        f"--file={prologue}",
+                        "--file=-",
+                    ],
+                    env=env,
+                    stdin=producer.stdout,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    check=False,
+                )
+            finally:
+                if producer.stdout is not None:
+                    producer.stdout.close()
+                producer.wait()
         if producer.returncode != 0:
             raise SnapshotError(
                 _("%(what)s failed (exit status %(code)d): %(error)s")
-                % {"what": "pg_restore", "code": producer.returncode, "error": producer_err[-2000:]}
+                % {
+                    "what": "pg_restore",
+                    "code": producer.returncode,
+                    "error": producer_log.read_text(errors="replace")[-2000:],
+                }
             )
         if consumer.returncode != 0:
             raise SnapshotError(
