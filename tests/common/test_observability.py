@@ -438,3 +438,14 @@ def test_serve_with_two_workers_adds_up_their_metrics(tmp_path: Path) -> None:
     assert all(x["request_id"] and x["request_id"] in x["message"] for x in access)
     assert PHONE not in output
     assert any("tel=138****5678" in x["message"] for x in access)
+
+
+def test_serve_starts_each_run_with_empty_metrics_files(tmp_path: Path) -> None:
+    from grassroots.common.management.commands.serve import fresh_metrics_dir
+
+    configured = tmp_path / "prom"
+    configured.mkdir()
+    (configured / "counter_123.db").write_bytes(b"old counts")
+    (configured / "keep.txt").write_text("not ours")
+    assert fresh_metrics_dir(str(configured)) == configured
+    assert sorted(p.name for p in configured.iterdir()) == ["keep.txt"]
