@@ -73,6 +73,10 @@ def test_an_administrator_without_device_can_only_enrol(
         response = client.get(path)
         assert response.status_code == 302, path
         assert response["Location"].startswith(ENROL), path
+    # An htmx request is sent to the whole page.
+    partial = client.get("/org/units/", headers={"HX-Request": "true"})
+    assert partial.status_code == 200 and partial["HX-Redirect"] == ENROL
+    assert not partial.content
     # The API answers 403 rather than a redirect.
     assert client.get("/api/v1/events/").status_code == 403
     # Not an administrator: no second step.

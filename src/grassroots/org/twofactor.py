@@ -297,7 +297,9 @@ class AdminTwoFactorMiddleware:
         target = reverse(step)
         if request.method in ("GET", "HEAD") and not request.headers.get("HX-Request"):
             target += "?" + urlencode({"next": request.get_full_path()})
-        response = redirect(target)
         if request.headers.get("HX-Request"):
+            # htmx would follow a 302 inside the page's fragment: it opens this one whole.
+            response = HttpResponse(status=200)
             response["HX-Redirect"] = target
-        return response
+            return response
+        return redirect(target)
