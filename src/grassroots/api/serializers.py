@@ -8,7 +8,9 @@ from grassroots.org.models import Membership, Unit, User
 
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, allow_null=True, default=None
+    )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
