@@ -364,8 +364,8 @@ def main() -> None:
             command = [sys.executable, "-m", "grassroots.cli"]
             with log_file.open("wb") as out_file:
                 server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-                    [*command, "serve", "--bind", f"127.0.0.1:{port}", "--workers",
-                     str(processes), "--threads", str(threads)],
+                    [*command, "serve", "--no-collectstatic", "--bind", f"127.0.0.1:{port}",
+                     "--workers", str(processes), "--threads", str(threads)],
                     cwd=REPO, env=env, stdout=out_file, stderr=subprocess.STDOUT,
                 )  # fmt: skip
                 worker = subprocess.Popen(  # noqa: S603
