@@ -4,6 +4,7 @@ route (see ``test_permission_matrix``)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -232,6 +233,7 @@ def request(cast: Cast, role: str, method: str, url: str, kind_name: str | None 
     """One request as ``role``, rolled back afterwards (so that no probe changes what the
     next one sees); for an unsafe method, whether it changed anything."""
     client = cast.client(role)
+    cookies = copy.deepcopy(client.cookies)  # the logout route would end the session
     with transaction.atomic():
         before = (_audit_count(), _row_count(kind_name)) if method != "get" else None
         response = getattr(client, method)(url)
@@ -242,6 +244,7 @@ def request(cast: Cast, role: str, method: str, url: str, kind_name: str | None 
         if getattr(response, "streaming", False):
             b"".join(response.streaming_content)  # the client closes it once read
         transaction.set_rollback(True)
+    client.cookies = cookies
     return Outcome(response.status_code, location, changed)
 
 

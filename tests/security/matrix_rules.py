@@ -141,7 +141,12 @@ KINDS: Final[dict[str, Kind]] = {
     ),
     "result_api": Kind("assessment.Result", "unit"),
     "event_request": Kind("events.Event", "grid", lambda o: {"request_id": o.number}),
-    "notification": Kind("inbox.Notification", "recipient__memberships__unit"),
+    # village_cadre's own notices: only the recipient may mark one read
+    "notification": Kind(
+        "inbox.Notification",
+        "recipient__memberships__unit",
+        filter={"recipient__username": "village_cadre"},
+    ),
     "member_user": Kind("org.User", "memberships__unit"),
 }
 
@@ -171,106 +176,24 @@ EXCLUDED: Final[dict[str, str]] = {
     "set_language": "Django's i18n view: sets a language cookie, no data",
 }
 
-#: Route names still waiting for a rule: listed here, visibly, rather than skipped.
+#: Route names still waiting for a rule: listed here, visibly, rather than skipped. They
+#: serve files (photos, evidence) or windows, of which the seeded town holds none: a rule
+#: for them needs a builder that uploads one first.
 NOT_YET_COVERED: Final[set[str]] = {
     "api:attachment-detail",
-    "dashboards:unit",
-    "events:act",
-    "events:detail",
-    "events:help_metrics",
-    "events:list",
     "events:photo",
-    "events:queue",
     "events:thumbnail",
-    "events:weekly",
-    "healthz",
-    "home",
-    "inbox:list",
-    "inbox:mark_all_read",
-    "inbox:mark_read",
-    "login",
-    "logout",
-    "metrics",
-    "mobile:close_on_spot",
-    "mobile:event",
-    "mobile:follow_up",
-    "mobile:home",
-    "mobile:report",
-    "open311:discovery",
-    "open311:request",
-    "open311:requests",
-    "open311:service",
-    "open311:services",
-    "open311:token",
-    "org:twofactor_enrol",
-    "org:twofactor_reset",
-    "org:twofactor_verify",
-    "org:unit_detail",
-    "org:unit_list",
-    "oversight:audit_trail",
-    "oversight:case_close",
-    "oversight:case_detail",
-    "oversight:case_dismiss",
-    "oversight:case_new",
-    "oversight:case_request",
-    "oversight:case_respond",
-    "oversight:case_return",
-    "oversight:evidence_file",
-    "oversight:export",
-    "oversight:flags",
-    "oversight:home",
     "partybuilding:history_photo",
     "partybuilding:inspection_photo",
-    "password_change",
-    "password_change_done",
-    "portal:assessment_bulletin",
-    "portal:assessment_json",
-    "portal:assessment_publication",
     "registers:construction_photo",
     "registers:window_detail",
     "registers:window_edit",
     "registers:window_restore",
-    "residents:export",
-    "residents:home",
-    "residents:household_detail",
-    "residents:household_edit",
-    "residents:household_move",
-    "residents:household_new",
-    "residents:household_status",
-    "residents:households",
-    "residents:import",
-    "residents:import_template",
-    "residents:keygroups",
-    "residents:m_home",
-    "residents:m_household",
-    "residents:m_household_new",
-    "residents:m_member_add",
-    "residents:m_member_status",
-    "residents:m_place_new",
-    "residents:m_visit",
-    "residents:m_visits",
-    "residents:member_add",
-    "residents:member_edit",
-    "residents:member_status",
-    "residents:overdue",
-    "residents:place_detail",
-    "residents:place_edit",
-    "residents:place_new",
-    "residents:places",
     "residents:visit_photo",
-    "supervision:act",
-    "supervision:board",
-    "supervision:detail",
     "supervision:evidence",
     "supervision:evidence_thumb",
-    "supervision:export",
-    "supervision:export_list",
-    "supervision:help",
-    "supervision:import",
-    "supervision:import_template",
-    "supervision:list",
-    "supervision:new",
-    "supervision:projects",
+    # the Prometheus endpoint (common.prometheus), added while the matrix was written
+    "metrics",
 }
 
 RULES: Final[dict[str, Rule]] = {
@@ -320,7 +243,7 @@ RULES: Final[dict[str, Rule]] = {
     "api:assessment-score-detail": R(CITY, "score"),
     "api:assessment-score-evidence": R(CITY, "score"),
     "api:assessment-score-list": R(LOGIN),
-    "api:category-detail": R(NOBODY, None, extra={"code": "01"}),
+    "api:category-detail": R(LOGIN, None, extra={"code": "AQYH01"}),
     "api:category-list": R(LOGIN),
     "api:docs": R(PUBLIC),
     "api:event-accept": R(frozenset({"city_admin", "xc_secretary"}), "event_number"),
@@ -713,6 +636,189 @@ RULES: Final[dict[str, Rule]] = {
             }
         )
     ),
+    "dashboards:unit": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "neighbour_cadre",
+            }
+        ),
+        "unit",
+    ),
+    "events:act": R(frozenset({"city_admin", "xc_secretary"}), "event", extra={"verb": "accept"}),
+    "events:detail": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "grid_worker",
+            }
+        ),
+        "event",
+    ),
+    "events:help_metrics": R(LOGIN),
+    "events:list": R(STAFF),
+    "events:queue": R(STAFF),
+    "events:weekly": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "neighbour_cadre",
+            }
+        ),
+        "unit",
+    ),
+    "healthz": R(PUBLIC),
+    "home": R(LOGIN),
+    "inbox:list": R(LOGIN),
+    "inbox:mark_all_read": R(LOGIN),
+    "inbox:mark_read": R(frozenset({"village_cadre"}), "notification"),
+    "login": R(PUBLIC),
+    "logout": R(PUBLIC),
+    "mobile:close_on_spot": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "grid_worker",
+            }
+        ),
+        "event",
+    ),
+    "mobile:event": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "grid_worker",
+            }
+        ),
+        "event",
+    ),
+    "mobile:follow_up": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "grid_worker",
+            }
+        ),
+        "event",
+    ),
+    "mobile:home": R(STAFF),
+    "mobile:report": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "village_cadre",
+                "neighbour_cadre",
+                "grid_worker",
+                "outsider",
+            }
+        )
+    ),
+    "open311:discovery": R(PUBLIC, None, extra={"fmt": "json"}),
+    "open311:request": R(PUBLIC, "event_request", extra={"fmt": "json"}),
+    "open311:requests": R(PUBLIC, None, extra={"fmt": "json"}),
+    "open311:service": R(PUBLIC, None, extra={"fmt": "json", "code": "AQYH01"}),
+    "open311:services": R(PUBLIC, None, extra={"fmt": "json"}),
+    "open311:token": R(NOBODY, None, extra={"fmt": "json", "token": "nope"}),
+    "org:twofactor_enrol": R(LOGIN),
+    "org:twofactor_reset": R(NOBODY, "member_user"),
+    "org:twofactor_verify": R(LOGIN),
+    "org:unit_detail": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "neighbour_cadre",
+            }
+        ),
+        "unit",
+    ),
+    "org:unit_list": R(LOGIN),
+    "oversight:audit_trail": R(frozenset({"city_admin", "supervisor", "committee_member"})),
+    "oversight:case_close": R(frozenset({"supervisor", "committee_member"}), "case"),
+    "oversight:case_detail": R(
+        frozenset(
+            {"city_admin", "xc_secretary", "supervisor", "committee_member", "village_cadre"}
+        ),
+        "case",
+    ),
+    "oversight:case_dismiss": R(frozenset({"supervisor", "committee_member"}), "case"),
+    "oversight:case_new": R(frozenset({"supervisor", "committee_member"})),
+    "oversight:case_request": R(frozenset({"supervisor", "committee_member"}), "case"),
+    "oversight:case_respond": R(frozenset({"xc_secretary", "village_cadre"}), "case"),
+    "oversight:case_return": R(frozenset({"supervisor", "committee_member"}), "case"),
+    "oversight:evidence_file": R(
+        frozenset(
+            {"city_admin", "xc_secretary", "supervisor", "committee_member", "village_cadre"}
+        ),
+        "case_evidence",
+    ),
+    "oversight:export": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "neighbour_cadre",
+                "outsider",
+            }
+        )
+    ),
+    "oversight:flags": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "neighbour_cadre",
+                "outsider",
+            }
+        )
+    ),
+    "oversight:home": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "neighbour_cadre",
+                "outsider",
+            }
+        )
+    ),
     "partybuilding:checklist": R(CITY),
     "partybuilding:competition_detail": R(
         frozenset({"city_admin", "xc_secretary", "supervisor"}), "competition"
@@ -1047,7 +1153,12 @@ RULES: Final[dict[str, Rule]] = {
         ),
         "unit",
     ),
+    "password_change": R(LOGIN),
+    "password_change_done": R(LOGIN),
     "portal:assessment": R(PUBLIC),
+    "portal:assessment_bulletin": R(PUBLIC, "publication_sha", extra={"fmt": "pdf"}),
+    "portal:assessment_json": R(PUBLIC, "publication_sha"),
+    "portal:assessment_publication": R(PUBLIC, "publication_sha"),
     "portal:captcha": R(NOBODY, None, extra={"token": "nope"}),
     "portal:competition": R(PUBLIC, "competition"),
     "portal:competitions": R(PUBLIC),
@@ -1450,5 +1561,192 @@ RULES: Final[dict[str, Rule]] = {
     ),
     "residents:care_end": R(
         frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "keyperson"
+    ),
+    "residents:export": R(
+        frozenset({"city_admin", "xc_secretary", "village_cadre", "neighbour_cadre", "outsider"})
+    ),
+    "residents:home": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "village_cadre",
+                "neighbour_cadre",
+                "grid_worker",
+                "outsider",
+            }
+        )
+    ),
+    "residents:household_detail": R(
+        frozenset({"city_admin", "xc_secretary", "village_cadre", "grid_worker"}), "household"
+    ),
+    "residents:household_edit": R(
+        frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "household"
+    ),
+    "residents:household_move": R(
+        frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "household"
+    ),
+    "residents:household_new": R(
+        frozenset({"xc_secretary", "village_cadre", "neighbour_cadre", "grid_worker", "outsider"})
+    ),
+    "residents:household_status": R(
+        frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "household"
+    ),
+    "residents:households": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "village_cadre",
+                "neighbour_cadre",
+                "grid_worker",
+                "outsider",
+            }
+        )
+    ),
+    "residents:import": R(
+        frozenset({"city_admin", "xc_secretary", "village_cadre", "neighbour_cadre", "outsider"})
+    ),
+    "residents:import_template": R(
+        frozenset({"city_admin", "xc_secretary", "village_cadre", "neighbour_cadre", "outsider"})
+    ),
+    "residents:keygroups": R(CITY),
+    "residents:m_home": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "village_cadre",
+                "neighbour_cadre",
+                "grid_worker",
+                "outsider",
+            }
+        )
+    ),
+    "residents:m_household": R(
+        frozenset({"city_admin", "xc_secretary", "village_cadre", "grid_worker"}), "household"
+    ),
+    "residents:m_household_new": R(
+        frozenset({"xc_secretary", "village_cadre", "neighbour_cadre", "grid_worker", "outsider"})
+    ),
+    "residents:m_member_add": R(
+        frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "household"
+    ),
+    "residents:m_member_status": R(
+        frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "member"
+    ),
+    "residents:m_place_new": R(
+        frozenset({"xc_secretary", "village_cadre", "neighbour_cadre", "grid_worker", "outsider"})
+    ),
+    "residents:m_visit": R(frozenset({"village_cadre"}), "visit"),
+    "residents:m_visits": R(frozenset({"village_cadre", "neighbour_cadre", "grid_worker"})),
+    "residents:member_add": R(
+        frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "household"
+    ),
+    "residents:member_edit": R(
+        frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "member"
+    ),
+    "residents:member_status": R(
+        frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "member"
+    ),
+    "residents:overdue": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "village_cadre",
+                "neighbour_cadre",
+                "grid_worker",
+                "outsider",
+            }
+        )
+    ),
+    "residents:place_detail": R(
+        frozenset({"city_admin", "xc_secretary", "village_cadre", "grid_worker"}), "place"
+    ),
+    "residents:place_edit": R(frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "place"),
+    "residents:place_new": R(
+        frozenset({"xc_secretary", "village_cadre", "neighbour_cadre", "grid_worker", "outsider"})
+    ),
+    "residents:places": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "village_cadre",
+                "neighbour_cadre",
+                "grid_worker",
+                "outsider",
+            }
+        )
+    ),
+    "supervision:act": R(NOBODY, "task", extra={"verb": "accept"}),
+    "supervision:board": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "neighbour_cadre",
+                "outsider",
+            }
+        )
+    ),
+    "supervision:detail": R(
+        frozenset(
+            {"city_admin", "xc_secretary", "supervisor", "committee_member", "village_cadre"}
+        ),
+        "task",
+    ),
+    "supervision:export": R(
+        frozenset(
+            {"city_admin", "xc_secretary", "supervisor", "committee_member", "village_cadre"}
+        ),
+        "task",
+    ),
+    "supervision:export_list": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "neighbour_cadre",
+                "outsider",
+            }
+        )
+    ),
+    "supervision:help": R(LOGIN),
+    "supervision:import": R(CITY),
+    "supervision:import_template": R(CITY),
+    "supervision:list": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "neighbour_cadre",
+                "outsider",
+            }
+        )
+    ),
+    "supervision:new": R(CITY),
+    "supervision:projects": R(
+        frozenset(
+            {
+                "city_admin",
+                "xc_secretary",
+                "supervisor",
+                "committee_member",
+                "village_cadre",
+                "neighbour_cadre",
+                "outsider",
+            }
+        )
     ),
 }
