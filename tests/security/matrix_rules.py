@@ -100,12 +100,18 @@ KINDS: Final[dict[str, Kind]] = {
     "keyperson": Kind("residents.KeyPerson", "grid"),
     "visit": Kind("residents.Visit", "grid"),
     "visit_photo": Kind("residents.VisitPhoto", "visit__grid"),
-    "homestead": Kind("registers.Homestead", "unit"),
-    "homestead_case": Kind("registers.HomesteadCase", "unit"),
+    "homestead": Kind(
+        "registers.Homestead", "household__grid", filter={"household__isnull": False}
+    ),
+    "homestead_case": Kind(
+        "registers.HomesteadCase", "household__grid", filter={"household__isnull": False}
+    ),
     "construction": Kind("registers.ConstructionCase", "unit"),
     "construction_photo": Kind("registers.CasePhoto", "case__unit"),
     "window": Kind("registers.Window", "unit"),
-    "monitored": Kind("registers.MonitoredHousehold", "unit"),
+    "monitored": Kind(
+        "registers.MonitoredHousehold", "household__grid", filter={"household__isnull": False}
+    ),
     "income": Kind(
         "registers.CollectiveIncome", "unit", lambda o: {"code": o.unit.code, "year": o.year}
     ),
