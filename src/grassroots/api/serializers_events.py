@@ -251,8 +251,8 @@ class EventSerializer(serializers.Serializer[Any]):
 
     def get_contact_phone(self, event: Event) -> str:
         if not event.contact_phone or _may_dispatch(self.context, event):
-            return event.contact_phone
-        return mask_phone(event.contact_phone)
+            return str(event.contact_phone)
+        return mask_phone(str(event.contact_phone))
 
 
 class EventDetailSerializer(EventSerializer):

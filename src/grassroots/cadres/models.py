@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -40,6 +41,7 @@ from grassroots.cadres.states import (
     VacancyState,
     YearGrade,
 )
+from grassroots.common.crypto import EncryptedCharField, digest
 from grassroots.org.models import Unit
 from grassroots.org.queries import ScopedQuerySet
 
@@ -123,8 +125,10 @@ class Cadre(InUnit, models.Model):
     ethnicity = models.CharField(_("ethnicity"), max_length=16)  # 民族, e.g. 彝族
     birth_date = models.DateField(_("date of birth"))
     #: 身份证号: unique when given; never shown unmasked outside the file.
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    id_number = EncryptedCharField(_("ID number"), max_length=18, blank=True)
+    #: The ID number's blind index (``common.crypto.digest``): the unique key and look-ups.
+    id_digest = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    phone = EncryptedCharField(_("mobile phone"), max_length=20, blank=True)
     education = models.CharField(_("education"), max_length=16, choices=Education.choices)
     party_joined_on = models.DateField(_("joined the Party on"), null=True, blank=True)
     #: When their work at township or village level began (for years in grassroots).
@@ -158,13 +162,21 @@ class Cadre(InUnit, models.Model):
         ordering = ["unit__path", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=~Q(id_number=""), name="cadre_id_number_unique"
+                fields=["id_digest"], condition=~Q(id_digest=""), name="cadre_id_number_unique"
             )
         ]
         indexes = [models.Index(fields=["unit", "status"], name="cadre_unit_status")]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The blind index follows the number on every save (bulk writes set it themselves).
+        self.id_digest = digest(self.id_number or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "id_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "id_digest"}
+        super().save(*args, **kwargs)
 
     def age_on(self, day: dt.date) -> int:
         return shape.age_on(self.birth_date, day)
@@ -584,7 +596,7 @@ class Objection(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     name = models.CharField(_("name"), max_length=64)
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("mobile phone"), max_length=20, blank=True)
     text = models.TextField(_("objection"))
     filed_at = models.DateTimeField(default=timezone.now)
     state = models.CharField(

@@ -62,6 +62,7 @@ from grassroots.cadres.states import (
     TrainingResult,
     YearGrade,
 )
+from grassroots.common.crypto import digest
 from grassroots.common.idnumbers import id_check_char
 from grassroots.org.models import Membership, Unit, UnitKind, User
 
@@ -310,7 +311,8 @@ class _Files:
                 gender=gender,
                 ethnicity=ethnicity,
                 birth_date=born,
-                id_number=self.people.id_number(born, gender),
+                id_number=(number := self.people.id_number(born, gender)),
+                id_digest=digest(number),  # bulk_create: Cadre.save() does not run
                 phone=self.people.phone(),
                 education=_education(rng, spec.level),
                 party_joined_on=joined if joined < self.today and rng.random() < 0.9 else None,

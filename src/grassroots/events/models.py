@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.common.crypto import EncryptedCharField
 from grassroots.events.queries import EventQuerySet, deadline_order
 from grassroots.events.states import OPEN_STATUSES, EventStatus
 
@@ -153,7 +154,8 @@ class Event(models.Model):
         db_index=False,  # ev_reporter, partial
     )
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    #: Encrypted at rest; screens show it masked to whoever does not handle the event.
+    contact_phone = EncryptedCharField(_("contact phone"), max_length=20, blank=True)
     # Where: the position decides the grid, and the grid its village and township.
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.common.crypto import EncryptedCharField
 from grassroots.org.queries import MembershipQuerySet, UnitQuerySet
 
 PATH_SEPARATOR = "."
@@ -49,7 +50,7 @@ class User(AbstractUser):
     """A person who logs in. Real name and phone are personal data: shown masked."""
 
     full_name = models.CharField(_("real name"), max_length=64, blank=True)
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("mobile phone"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("user")

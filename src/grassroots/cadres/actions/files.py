@@ -48,6 +48,7 @@ from grassroots.cadres.states import (
     YearGrade,
 )
 from grassroots.common import cleaning
+from grassroots.common.crypto import digest
 from grassroots.common.idnumbers import id_facts, id_number_problem
 from grassroots.common.masking import mask_id_number, mask_phone
 from grassroots.org.models import Unit, UnitKind
@@ -275,7 +276,7 @@ def _clean_id_number(value: object, *, exclude: int | None) -> str:
             field="id_number",
             code="id_checksum",
         )
-    taken = Cadre.objects.filter(id_number=number)
+    taken = Cadre.objects.filter(id_digest=digest(number))
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
     if taken.exists():
@@ -417,7 +418,7 @@ def _save_guarding_id(cadre: Cadre, **save: Any) -> None:
         with transaction.atomic():
             cadre.save(**save)
     except IntegrityError as exc:
-        if "id_number" in str(exc) or "cadre_id_number_unique" in str(exc):
+        if "id_digest" in str(exc) or "cadre_id_number_unique" in str(exc):
             raise CadresConflict(
                 _("Another cadre's file already has this ID number."), field="id_number"
             ) from exc

@@ -35,6 +35,7 @@ from grassroots.cadres.importing.columns import (
 from grassroots.cadres.models import Cadre, PostRecord
 from grassroots.cadres.permissions import MANAGE
 from grassroots.cadres.states import CadreStatus
+from grassroots.common.crypto import digest
 from grassroots.common.importing import SheetChecker
 from grassroots.common.tabular import cell_text
 from grassroots.org.models import Unit, UnitKind, is_within
@@ -382,7 +383,7 @@ class _Checker(SheetChecker):
         numbers = [r.id_number for r in self.rows if r.id_number]
         known: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(numbers):
-            for found in Cadre.objects.filter(id_number__in=chunk).values(
+            for found in Cadre.objects.filter(id_digest__in=[digest(n) for n in chunk]).values(
                 "pk", "status", "unit__path", "unit__name", *FIELDS
             ):
                 known[found["id_number"]] = found

@@ -24,6 +24,7 @@ from grassroots.cadres.importing.columns import (
 )
 from grassroots.cadres.models import Cadre, PostRecord
 from grassroots.cadres.states import CadreStatus
+from grassroots.common.crypto import digest
 from grassroots.common.masking import mask_id_number, mask_phone
 from grassroots.common.tabular import RowError
 from grassroots.org.models import PATH_SEPARATOR, Unit
@@ -106,6 +107,7 @@ class _Writer:
                     Cadre(
                         **{f: getattr(r, f) for f in FIELDS if f != "phone"},
                         phone=r.phone or "",
+                        id_digest=digest(r.id_number),
                         status=CadreStatus.ACTIVE,
                     )
                     for r in batch
@@ -115,7 +117,7 @@ class _Writer:
             for row, cadre in zip(batch, cadres, strict=True):
                 if cadre.pk is None:  # a backend that cannot return ids
                     cadre.pk = Cadre.objects.values_list("pk", flat=True).get(
-                        id_number=row.id_number
+                        id_digest=digest(row.id_number)
                     )
                 posts.append(self._post(cadre.pk, row))
             PostRecord.objects.bulk_create(posts)

@@ -14,6 +14,7 @@ from typing import Any, Final
 from django.utils.translation import gettext as _
 
 from grassroots.common import geo
+from grassroots.common.crypto import encrypt
 from grassroots.common.tabular import RowError, cell_text, normalise_header
 from grassroots.events.actions.intake import (
     ADDRESS_MAX,
@@ -396,7 +397,8 @@ class Checker:
             "{}",
             None,  # reporter: history has no login behind it
             contact_name,
-            contact_phone,
+            # Written by COPY, past the model field: encrypted here as the field would.
+            encrypt(contact_phone),
             lat,
             lon,
             address,
