@@ -1,5 +1,6 @@
 """Hypothesis against the importers the offices upload files to: the household register
-(residents), the cadre roster (cadres) and the task list (supervision).
+(residents), the cadre roster (cadres), the task list (supervision) and the events of an
+earlier system (events).
 
 Each example writes a real .csv or .xlsx file — rows that import cleanly mixed with broken
 cells (empty, far too long, wrong types, odd unicode, spreadsheet formulas, dates out of
@@ -152,17 +153,13 @@ def check_import(
     before = row_counts()
     content = file_bytes(importer.header, rows, kind)
     try:
-        summary = importer.run(upload(content, kind), world[importer.actor])
+        importer.run(upload(content, kind), world[importer.actor])
     except ImportRefused as refused:
         assert refused.errors, "a refusal names its problems"
         for error in refused.errors:
-            assert error.line >= 0 and error.message, error
-            assert error.line == 0 or error.column or error.message, error
+            assert error.line >= 0 and error.message.strip(), error
         assert not changed(before, row_counts()), [str(e) for e in refused.errors]
         return False
-    assert summary.rows == len([r for r in rows if any(str(c).strip() for c in r)]) or (
-        summary.rows > 0
-    )
     assert changed(before, row_counts()), "an import that went through wrote its rows"
     return True
 
@@ -214,6 +211,36 @@ def task_rows(world: dict[str, Any]) -> list[list[Any]]:
         ["2", "", "文化院坝建设", "", "民生工程", "", "礼州镇", "", "2027-01-04",
          "2027-06-30", "", "", "", "85.5", "礼州村", "1200人"],
     ]  # fmt: skip
+
+
+EVENT_HEADER = [
+    "工单编号", "标题", "内容", "类别", "来源", "联系人", "联系电话", "地址", "经度", "纬度",
+    "所属网格", "乡镇(街道)", "村(社区)", "上报时间", "受理时间", "办结时间", "结案时间",
+    "处置单位", "满意度", "状态",
+]  # fmt: skip
+
+
+def event_rows(world: dict[str, Any]) -> list[list[Any]]:
+    return [
+        ["SC202611010001", "楼道堆放杂物", "三单元楼道堆放杂物", "SRHJ01", "12345热线",
+         "王先生", "13812345678", "礼州镇礼州村3组", "102.05", "27.85", "", "", "",
+         "2026-11-02 09:15:00", "2026-11-02 10:00", "2026-11-03 16:30", "2026-11-04 09:00",
+         "", "满意", "已办结"],
+        ["SC202611010002", "路灯不亮", "", "SRHJ01", "", "", "", "", "", "", "", "礼州镇",
+         "田坝村", "2026-11-05 08:00", "", "", "", "", "", ""],
+    ]  # fmt: skip
+
+
+def _events(source: Any, actor: Any) -> Any:
+    import tempfile
+
+    from grassroots.events.importing import import_events
+
+    suffix = "." + source.name.rsplit(".", 1)[-1]
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        handle.write(source.read())
+        handle.flush()
+        return import_events(handle.name, actor=actor)
 
 
 def _households(source: Any, actor: Any) -> Any:
@@ -269,17 +296,31 @@ IMPORTERS = [
         _tasks,
         "city_admin",
     ),
+    Importer("events", EVENT_HEADER, event_rows, _events, "city_admin"),
 ]
 
 
 @pytest.fixture
 def people(
-    tree: dict[str, Any], city_admin: Any, village_cadre: Any, tmp_path: Any, settings: Any
+    tree: dict[str, Any],
+    city_admin: Any,
+    village_cadre: Any,
+    official_calendar: Any,
+    tmp_path: Any,
+    settings: Any,
 ) -> Iterator[dict[str, Any]]:
+    from grassroots.events.models import Category
     from grassroots.org.models import Membership, User
     from tests.conftest import PASSWORD, ensure_key_groups
+    from tests.open311.support import make_grids
 
     ensure_key_groups()
+    make_grids(tree)
+    parent = Category.objects.create(code="SRHJ", name="市容环境", resolve_workdays=5)
+    Category.objects.create(
+        code="SRHJ01", name="乱堆乱放", parent=parent, resolve_workdays=3,
+        default_department=tree["department"],
+    )  # fmt: skip
     settings.DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "media"
     org = User.objects.create_user(username="org_dept", password=PASSWORD, full_name="组织部")
@@ -292,7 +333,12 @@ def people(
 def test_a_file_of_valid_rows_imports_fully(
     importer: Importer, kind: str, people: dict[str, Any]
 ) -> None:
-    assert check_import(importer, people, importer.good_rows(people), kind)
+    good = importer.good_rows(people)
+    before = row_counts()
+    content = file_bytes(importer.header, good, kind)
+    summary = importer.run(upload(content, kind), people[importer.actor])
+    assert summary.rows == len(good)
+    assert changed(before, row_counts())
 
 
 @pytest.mark.parametrize("importer", IMPORTERS, ids=lambda i: i.name)
