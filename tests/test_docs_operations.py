@@ -13,7 +13,6 @@ import ast
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -129,11 +128,3 @@ def test_worker_threads_come_from_the_setting(monkeypatch: pytest.MonkeyPatch) -
         "worker_type": "thread",
         "periodic": False,
     }
-
-
-def test_the_guide_is_python_readable_for_the_lead() -> None:
-    """The lead merges sections at the markers; they must stay in the file."""
-    text = guide()
-    for marker in ("<!-- backup:", "<!-- sizing:", "## 12."):
-        assert marker in text, marker
-    assert sys.version_info >= (3, 11)
