@@ -6,11 +6,13 @@ Ctrl-C (or SIGTERM) stops the server, then lets the worker finish its current jo
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -69,6 +71,12 @@ class Command(BaseCommand):
         else:
             consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=True)
             consumer.start()
+        if "GRASSROOTS_ADMIN_2FA" not in os.environ:
+            # The demo's logins share one published password on this machine only: asking
+            # each demo administrator to enrol an authenticator would hide the product.
+            settings.ADMIN_TWO_FACTOR = False
+            console.print("演示：管理员二次验证已关闭 (demo: administrators' second factor off;")
+            console.print("  GRASSROOTS_ADMIN_2FA=1 turns it on)")
         handler = StaticFilesHandler(get_internal_wsgi_application())
         httpd = ThreadedWSGIServer((host, port), WSGIRequestHandler, ipv6=":" in host)
         httpd.daemon_threads = True
