@@ -345,6 +345,8 @@ _https = env_bool("GRASSROOTS_HTTPS", False)
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https
+# The load balancer's and Prometheus's probes come over plain HTTP on the machine itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
 CONTENT_SECURITY_POLICY = {

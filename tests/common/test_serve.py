@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -84,3 +85,14 @@ def test_extra_workers_leave_the_periodic_jobs_to_the_first(
     call_command("worker", "--no-periodic")
     assert calls[0] == {"name": "run_huey", "workers": 3, "worker_type": "thread"}
     assert calls[1]["periodic"] is False
+
+
+@pytest.mark.django_db
+def test_behind_https_the_probes_still_answer_over_plain_http(settings: Any) -> None:
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    assert client.get("/accounts/login/").status_code == 301
+    assert client.get("/healthz").status_code in (200, 503)
+    assert client.get("/metrics").status_code in (200, 403)

@@ -98,8 +98,6 @@ class Command(BaseCommand):
         ):
             if options[option] is not None:
                 env[name] = str(options[option])
-        if not options["no_collectstatic"]:
-            collect_static_if_changed()
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(
             "gunicorn"
         )
@@ -111,6 +109,8 @@ class Command(BaseCommand):
         if options["check"]:
             self.stdout.write(" ".join(argv))
             return
+        if not options["no_collectstatic"]:
+            collect_static_if_changed()
         env["PROMETHEUS_MULTIPROC_DIR"] = str(
             fresh_metrics_dir(env.get("PROMETHEUS_MULTIPROC_DIR"))
         )
