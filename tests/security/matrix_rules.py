@@ -180,6 +180,8 @@ R = Rule
 #: Routes that cannot be a security concern, with the reason.
 EXCLUDED: Final[dict[str, str]] = {
     "set_language": "Django's i18n view: sets a language cookie, no data",
+    "open311:token": "public by design, keyed by an unguessable token (404 for any other)",
+    "portal:captcha": "public by design, keyed by an unguessable token (404 for any other)",
 }
 
 #: Route names still waiting for a rule: listed here, visibly, rather than skipped. They
@@ -198,6 +200,8 @@ NOT_YET_COVERED: Final[set[str]] = {
     "residents:visit_photo",
     "supervision:evidence",
     "supervision:evidence_thumb",
+    # which notice the seeded town gives whom depends on the day: needs its own builder
+    "inbox:mark_read",
     # the Prometheus endpoint (common.prometheus), added while the matrix was written
     "metrics",
 }
@@ -573,7 +577,8 @@ RULES: Final[dict[str, Rule]] = {
     "cadres:export": R(frozenset({"xc_secretary", "outsider"})),
     "cadres:export_pool": R(frozenset({"xc_secretary", "outsider"})),
     "cadres:export_roster": R(frozenset({"xc_secretary", "outsider"})),
-    "cadres:export_training": R(NOBODY),
+    # without its period the export answers 400 to those it lets in
+    "cadres:export_training": R(frozenset({"xc_secretary", "outsider"})),
     "cadres:grade": R(frozenset({"xc_secretary"}), "cadre"),
     "cadres:grades": R(frozenset({"xc_secretary", "outsider"})),
     "cadres:home": R(frozenset({"xc_secretary", "supervisor", "committee_member", "outsider"})),
@@ -689,7 +694,6 @@ RULES: Final[dict[str, Rule]] = {
     "home": R(LOGIN),
     "inbox:list": R(LOGIN),
     "inbox:mark_all_read": R(LOGIN),
-    "inbox:mark_read": R(frozenset({"village_cadre"}), "notification"),
     "login": R(PUBLIC),
     "logout": R(PUBLIC),
     "mobile:close_on_spot": R(
@@ -749,7 +753,6 @@ RULES: Final[dict[str, Rule]] = {
     "open311:requests": R(PUBLIC, None, extra={"fmt": "json"}),
     "open311:service": R(PUBLIC, None, extra={"fmt": "json", "code": "AQYH01"}),
     "open311:services": R(PUBLIC, None, extra={"fmt": "json"}),
-    "open311:token": R(NOBODY, None, extra={"fmt": "json", "token": "nope"}),
     "org:twofactor_enrol": R(LOGIN),
     "org:twofactor_reset": R(NOBODY, "member_user"),
     "org:twofactor_verify": R(LOGIN),
@@ -935,9 +938,7 @@ RULES: Final[dict[str, Rule]] = {
         ),
         "meeting",
     ),
-    "partybuilding:meeting_edit": R(
-        frozenset({"city_admin", "xc_secretary", "village_cadre"}), "meeting"
-    ),
+    "partybuilding:meeting_edit": R(frozenset({"city_admin", "village_cadre"}), "meeting"),
     "partybuilding:meeting_minutes": R(
         frozenset({"city_admin", "xc_secretary", "village_cadre"}), "meeting"
     ),
@@ -945,9 +946,7 @@ RULES: Final[dict[str, Rule]] = {
     "partybuilding:meeting_new": R(
         frozenset({"city_admin", "xc_secretary", "village_cadre", "neighbour_cadre", "outsider"})
     ),
-    "partybuilding:meeting_record": R(
-        frozenset({"city_admin", "xc_secretary", "village_cadre"}), "meeting"
-    ),
+    "partybuilding:meeting_record": R(frozenset({"city_admin", "village_cadre"}), "meeting"),
     "partybuilding:meeting_reopen": R(
         frozenset({"city_admin", "xc_secretary", "village_cadre"}), "meeting"
     ),
@@ -1060,9 +1059,7 @@ RULES: Final[dict[str, Rule]] = {
         ),
         "resolution",
     ),
-    "partybuilding:resolution_new": R(
-        frozenset({"city_admin", "xc_secretary", "village_cadre"}), "meeting"
-    ),
+    "partybuilding:resolution_new": R(frozenset({"city_admin", "village_cadre"}), "meeting"),
     "partybuilding:resolution_tasks": R(
         frozenset({"city_admin", "xc_secretary", "village_cadre"}), "resolution"
     ),
@@ -1165,7 +1162,6 @@ RULES: Final[dict[str, Rule]] = {
     "portal:assessment_bulletin": R(PUBLIC, "publication_sha", extra={"fmt": "pdf"}),
     "portal:assessment_json": R(PUBLIC, "publication_sha"),
     "portal:assessment_publication": R(PUBLIC, "publication_sha"),
-    "portal:captcha": R(NOBODY, None, extra={"token": "nope"}),
     "portal:competition": R(PUBLIC, "competition"),
     "portal:competitions": R(PUBLIC),
     "portal:index": R(PUBLIC),

@@ -120,8 +120,8 @@ def _check_get(
         return "anonymous not sent to log in"
     if not serves_get:  # an action: GET is refused for everyone, one way or another
         return None if outcome.status in (403, 404, 405) else "GET served on an action"
-    if allowed:
-        if 200 <= outcome.status < 400 and not _login_page(outcome):
+    if allowed:  # 400: let in, but the page wants a parameter the probe does not send
+        if (200 <= outcome.status < 400 or outcome.status == 400) and not _login_page(outcome):
             return None
         return "refused an allowed role"
     if outcome.status in (403, 404):
