@@ -407,7 +407,7 @@ class AttachmentViewSet(viewsets.GenericViewSet[Attachment]):
         # The answer is a file whatever the client accepts; errors fall back to JSON.
         return super().perform_content_negotiation(request, force=True)
 
-    def retrieve(self, request: Request, pk: str) -> FileResponse:
+    def retrieve(self, request: Request, pk: str, **kwargs: Any) -> FileResponse:
         attachment = self.get_object()
         path = photo_path(attachment)
         try:
