@@ -116,3 +116,12 @@ def test_api_operation(case: Any, world: dict[str, Any], wsgi_app: Any) -> None:
     case.validate_response(response, checks=checks)
     if 400 <= response.status_code < 500:
         assert not changed(before, row_counts()), (response.status_code, response.text[:300])
+
+
+def test_an_attachment_path_with_a_format_suffix_is_not_found(
+    world: dict[str, Any], login: Any
+) -> None:
+    """Found by the fuzz on PostgreSQL: ``/attachments/0.5/`` reached the view with a
+    ``format`` argument it did not take (a 500)."""
+    response = login(world["city_admin"]).get("/api/v1/attachments/0.5/")
+    assert response.status_code == 404
