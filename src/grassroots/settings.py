@@ -325,6 +325,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The reverse proxies whose X-Forwarded-For is believed (gunicorn_conf reads the same
+# variable): behind nginx, log-in throttling and the portal's rate limits count the client,
+# not the proxy (``common.http.client_ip``).
+TRUSTED_PROXIES = env_list("GRASSROOTS_FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
+AXES_CLIENT_IP_CALLABLE = "grassroots.common.http.client_ip"
 
 # Two-factor log-in (TOTP) for administrators (org.twofactor); off only for demonstrations.
 ADMIN_TWO_FACTOR = env_bool("GRASSROOTS_ADMIN_2FA", True)

@@ -13,11 +13,13 @@ import time
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from grassroots.common import http
+
 
 def client_ip(request: HttpRequest) -> str:
-    """The peer address. Behind a proxy, the proxy must set REMOTE_ADDR (e.g. gunicorn's
-    --forwarded-allow-ips with a trusted header); a client-sent header is never believed."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The client's address (``common.http.client_ip``: behind the trusted proxy, from its
+    X-Forwarded-For; a header a client wrote itself is never believed)."""
+    return http.client_ip(request)
 
 
 def _key(bucket: str, ident: str, window: int) -> str:
