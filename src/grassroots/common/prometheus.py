@@ -23,6 +23,7 @@ import ipaddress
 import os
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -110,18 +111,40 @@ def queue_scheduled() -> int:
     return int(HUEY.scheduled_count())
 
 
-def events_overdue() -> int:
-    """Open events past their handling deadline: ``EventQuerySet.overdue``, the definition
-    of the queue's "overdue" tab and the dashboards' overdue figure, over every unit."""
-    from grassroots.events.models import Event
-
-    return Event.objects.overdue().order_by().count()
-
-
 def audit_unsealed() -> int:
     from grassroots.audit.models import AuditEntry
 
     return int(AuditEntry.objects.unsealed().order_by().count())
+
+
+@dataclass(frozen=True)
+class StateGauge:
+    name: str
+    documentation: str
+    #: The part it reads (``database``, ``queue``): one failing makes ``*_up{part}`` 0.
+    part: str
+    value: Callable[[], int]
+
+
+#: The gauges read at scrape time. ``common`` knows no domain app: an app adds its own
+#: with ``state_gauge`` from its ``ready()`` (the events' overdue count: ``events.gauges``).
+STATE_GAUGES: dict[str, StateGauge] = {}
+
+
+def state_gauge(name: str, documentation: str, value: Callable[[], int], *, part: str) -> None:
+    STATE_GAUGES[name] = StateGauge(name, documentation, part, value)
+
+
+state_gauge("grassroots_queue_pending", "Jobs waiting in the queue.", queue_pending, part="queue")
+state_gauge(
+    "grassroots_queue_scheduled", "Jobs scheduled for a later time.", queue_scheduled, part="queue"
+)
+state_gauge(
+    "grassroots_audit_unsealed",
+    "Audit entries not yet sealed into the hash chain.",
+    audit_unsealed,
+    part="database",
+)
 
 
 class StateCollector(Collector):
@@ -133,26 +156,17 @@ class StateCollector(Collector):
             "1 when the scrape could read the part, 0 when it failed.",
             labels=["part"],
         )
-        pending = _count("grassroots_queue_pending", "Jobs waiting in the queue.", queue_pending)
-        scheduled = _count(
-            "grassroots_queue_scheduled", "Jobs scheduled for a later time.", queue_scheduled
-        )
-        up.add_metric(["queue"], 1 if pending is not None and scheduled is not None else 0)
-        overdue = _count(
-            "grassroots_events_overdue",
-            "Open events past their handling deadline (the queues' overdue tab, all units).",
-            events_overdue,
-        )
-        unsealed = _count(
-            "grassroots_audit_unsealed",
-            "Audit entries not yet sealed into the hash chain.",
-            audit_unsealed,
-        )
-        up.add_metric(["database"], 1 if overdue is not None and unsealed is not None else 0)
-        yield up
-        for family in (pending, scheduled, overdue, unsealed):
+        families: list[GaugeMetricFamily] = []
+        parts: dict[str, bool] = {}
+        for gauge in STATE_GAUGES.values():
+            family = _count(gauge.name, gauge.documentation, gauge.value)
+            parts[gauge.part] = parts.get(gauge.part, True) and family is not None
             if family is not None:
-                yield family
+                families.append(family)
+        for part, ok in sorted(parts.items()):
+            up.add_metric([part], 1 if ok else 0)
+        yield up
+        yield from families
 
 
 def multiprocess_mode() -> bool:

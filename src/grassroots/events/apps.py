@@ -12,9 +12,11 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from grassroots.events import (
+            gauges,
             jobs,  # noqa: F401  (the deadline sweep every minute)
             permissions,  # noqa: F401  (grants of the events roles)
         )
         from grassroots.events.nav import register_nav
 
         register_nav()
+        gauges.register()
