@@ -107,9 +107,14 @@ def test_security_headers(client: Client) -> None:
 
 
 def test_healthz(client: Client) -> None:
-    response = client.get("/healthz")
+    # The public (a load balancer elsewhere) learns only whether each part answers …
+    response = client.get("/healthz", REMOTE_ADDR="203.0.113.9")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "queue": "ok"}
+    # … the machine itself also the version and the time each check took.
+    local = client.get("/healthz").json()
+    assert local["status"] == "ok"
+    assert {"version", "took_ms"} <= set(local)
 
 
 def test_unknown_page_is_a_friendly_404(client: Client) -> None:

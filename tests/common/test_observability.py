@@ -70,12 +70,14 @@ def json_console() -> Iterator[io.StringIO]:
     assert isinstance(handler, logging.StreamHandler)
     buffer = io.StringIO()
     old_stream, old_formatter = handler.stream, handler.formatter
-    handler.setStream(buffer)
+    # Assigned, not setStream(): that flushes the old stream, which may be a capture file an
+    # earlier test of the suite has closed already.
+    handler.stream = buffer
     handler.setFormatter(JsonFormatter())
     try:
         yield buffer
     finally:
-        handler.setStream(old_stream)
+        handler.stream = old_stream
         handler.setFormatter(old_formatter)
 
 
