@@ -42,11 +42,11 @@ def client_ip(request: HttpRequest) -> str:
     person's mistakes would lock everyone out. When the peer is a trusted proxy
     (``GRASSROOTS_FORWARDED_ALLOW_IPS``), the address is read from ``X-Forwarded-For``:
     the nearest hop that is not itself a trusted proxy (what a client writes in front of
-    that is never believed). Otherwise, the peer itself.
+    that is never believed). Otherwise, the peer itself; "" when there is none.
     """
     peer = _address(str(request.META.get("REMOTE_ADDR") or ""))
     if peer is None:
-        return "unknown"
+        return ""  # none known (a test client's log-in): axes stores no address
     forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR") or "")
     if not forwarded or not _trusted(peer):
         return str(peer)

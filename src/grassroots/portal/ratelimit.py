@@ -19,7 +19,7 @@ from grassroots.common import http
 def client_ip(request: HttpRequest) -> str:
     """The client's address (``common.http.client_ip``: behind the trusted proxy, from its
     X-Forwarded-For; a header a client wrote itself is never believed)."""
-    return http.client_ip(request)
+    return http.client_ip(request) or "unknown"
 
 
 def _key(bucket: str, ident: str, window: int) -> str:
