@@ -18,11 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from grassroots.events.importing import BATCH
 from tests.faults.conftest import Site, manage, stop
 
 pytestmark = pytest.mark.slow
 
-ROWS = 4000
+# More than two of the import's batches (events.importing.BATCH): the first batch is written
+# long before the commit, so the write lock is held while the rest is still being checked.
+ROWS = 2 * BATCH + 2000
 
 
 def _write_file(site: Site, path: Path) -> None:
@@ -76,7 +79,7 @@ def test_import_killed_while_writing_leaves_nothing_and_reruns_cleanly(site: Sit
         deadline = time.monotonic() + 150
         while time.monotonic() < deadline and proc.poll() is None:
             if _writing(database):
-                time.sleep(0.5)  # well inside the transaction
+                time.sleep(0.2)  # inside the transaction
                 killed_while_writing = proc.poll() is None and _writing(database)
                 break
             time.sleep(0.05)
