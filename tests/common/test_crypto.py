@@ -60,3 +60,19 @@ def test_a_token_no_key_opens_is_an_error_not_a_silent_blank(settings: Any) -> N
     settings.FIELD_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(crypto.InvalidToken):
         crypto.decrypt(token)
+
+
+def test_looking_up_an_encrypted_value_is_refused_where_it_is_written(
+    make_household: Any,
+) -> None:
+    """A plain comparison with a column of tokens would find nothing, silently: the query
+    fails instead, and the blind index finds the person."""
+    from django.core.exceptions import FieldError
+
+    person = make_household(members=1).members.get()
+    model = type(person)
+    for lookup in ({"id_number": person.id_number}, {"phone__in": ["13800000000"]}):
+        with pytest.raises(FieldError, match="encrypted at rest"):
+            model.objects.filter(**lookup).exists()
+    assert model.objects.exclude(id_number="").filter(pk=person.pk).exists()
+    assert model.objects.filter(id_digest=crypto.digest(person.id_number)).get() == person

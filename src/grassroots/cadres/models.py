@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -41,7 +40,7 @@ from grassroots.cadres.states import (
     VacancyState,
     YearGrade,
 )
-from grassroots.common.crypto import EncryptedCharField, digest
+from grassroots.common.crypto import BlindIndexed, EncryptedCharField
 from grassroots.org.models import Unit
 from grassroots.org.queries import ScopedQuerySet
 
@@ -117,7 +116,7 @@ class Policy(InUnit, models.Model):
         return str(self.unit)
 
 
-class Cadre(InUnit, models.Model):
+class Cadre(BlindIndexed, InUnit, models.Model):
     """A cadre's file (干部档案)."""
 
     name = models.CharField(_("name"), max_length=64)
@@ -169,14 +168,6 @@ class Cadre(InUnit, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # The blind index follows the number on every save (bulk writes set it themselves).
-        self.id_digest = digest(self.id_number or "")
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "id_number" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "id_digest"}
-        super().save(*args, **kwargs)
 
     def age_on(self, day: dt.date) -> int:
         return shape.age_on(self.birth_date, day)

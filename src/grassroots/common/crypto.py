@@ -46,8 +46,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models, transaction
+from django.db.models import lookups
 
 #: Every Fernet token starts so (the version byte 0x80, base64): a plain value never does.
 TOKEN_PREFIX = "gAAAAA"  # noqa: S105 -- not a secret
@@ -64,6 +65,29 @@ BLIND_INDEXES: dict[str, dict[str, str]] = {
     "cadres.cadre": {"id_digest": "id_number"},
     "residents.resident": {"id_digest": "id_number"},
 }
+BLIND_INDEXES_SOURCES = frozenset(f for cols in BLIND_INDEXES.values() for f in cols.values())
+
+
+def fill_blind_indexes(row: models.Model) -> list[str]:
+    """Set every blind index of ``row`` (``BLIND_INDEXES``) from the value it indexes;
+    the columns set. A model's ``save`` calls it, and so does every bulk write of that
+    model, which bypasses ``save``."""
+    indexes = BLIND_INDEXES.get(row._meta.label_lower, {})
+    for column, source in indexes.items():
+        setattr(row, column, digest(getattr(row, source) or ""))
+    return list(indexes)
+
+
+class BlindIndexed:
+    """A model mixin: every save keeps the blind indexes (``BLIND_INDEXES``) of the row
+    right, also a save of ``update_fields`` naming the indexed field."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        indexes = fill_blind_indexes(self)  # type: ignore[arg-type]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(BLIND_INDEXES_SOURCES) & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *indexes}
+        super().save(*args, **kwargs)  # type: ignore[misc]
 
 
 def sm3(data: bytes) -> bytes:
@@ -232,6 +256,45 @@ class EncryptedCharField(models.TextField):  # type: ignore[type-arg]
         return encrypt(str(value))
 
 
+class _NoPlainComparison:
+    """An ``exact`` / ``iexact`` / ``in`` lookup of a non-empty value on an encrypted field
+    would compare the value with a fresh token (a new nonce every time) and silently find
+    nothing: refused, so such a query fails where it is written. Empty values still work
+    (``exclude(phone="")``); a value is found through its blind index."""
+
+    lookup_name: str
+    lhs: Any
+    rhs: Any
+
+    def get_prep_lookup(self) -> Any:
+        if hasattr(self.rhs, "resolve_expression"):  # a subquery or column: not a value
+            return super().get_prep_lookup()  # type: ignore[misc]
+        values = list(self.rhs) if self.lookup_name == "in" else [self.rhs]
+        if any(v not in ("", None) and not hasattr(v, "resolve_expression") for v in values):
+            field = getattr(self.lhs, "target", None)
+            name = getattr(field, "name", "?")
+            raise FieldError(
+                f"{name} is encrypted at rest: a '{self.lookup_name}' lookup of a value finds "
+                "nothing; compare its blind index (common.crypto.BLIND_INDEXES) instead"
+            )
+        return super().get_prep_lookup()  # type: ignore[misc]
+
+
+@EncryptedCharField.register_lookup
+class _Exact(_NoPlainComparison, lookups.Exact):  # type: ignore[type-arg]
+    pass
+
+
+@EncryptedCharField.register_lookup
+class _IExact(_NoPlainComparison, lookups.IExact):  # type: ignore[type-arg]
+    pass
+
+
+@EncryptedCharField.register_lookup
+class _In(_NoPlainComparison, lookups.In):  # type: ignore[type-arg]
+    pass
+
+
 def encrypted_models() -> Iterator[tuple[type[models.Model], tuple[str, ...]]]:
     """Every concrete model with encrypted fields, and the names of those fields."""
     for model in apps.get_models():
@@ -246,6 +309,39 @@ def encrypted_models() -> Iterator[tuple[type[models.Model], tuple[str, ...]]]:
             yield model, names
 
 
+def rewrite_rows(
+    rows: models.QuerySet[Any],
+    fields: tuple[str, ...] | list[str],
+    indexes: dict[str, str] | None = None,
+    *,
+    batch: int = 500,
+) -> int:
+    """Write ``fields`` of every row of ``rows`` again (so an ``EncryptedCharField``
+    encrypts it under the first key in the current suite) and recompute the blind
+    ``indexes`` (column → source field); the number of rows written. Used by key rotation
+    and by the migrations that encrypt a column which held plain text."""
+    indexes = dict(indexes or {})
+    sources = set(indexes.values())
+    manager = rows.model._default_manager
+    done = 0
+    after: Any = None
+    while True:
+        # Keyset chunks rather than one open cursor: the rows read are being written.
+        chunk_rows = rows.order_by("pk").only("pk", *fields, *sources)
+        if after is not None:
+            chunk_rows = chunk_rows.filter(pk__gt=after)
+        chunk = list(chunk_rows[:batch])
+        for row in chunk:
+            for column, source in indexes.items():
+                setattr(row, column, digest(getattr(row, source) or ""))
+        if chunk:
+            manager.bulk_update(chunk, [*fields, *indexes])
+        done += len(chunk)
+        if len(chunk) < batch:
+            return done
+        after = chunk[-1].pk
+
+
 def rotate_keys(model: type[models.Model], *fields: str, batch: int = 500) -> int:
     """Re-encrypt ``fields`` of every row of ``model`` under the first key, in the current
     suite, and recompute the model's blind indexes (``BLIND_INDEXES``), all in one
@@ -253,26 +349,8 @@ def rotate_keys(model: type[models.Model], *fields: str, batch: int = 500) -> in
     FIELD_KEYS or after switching suites (``grassroots crypto reencrypt`` does every
     model)."""
     indexes = BLIND_INDEXES.get(model._meta.label_lower, {})
-    sources = set(indexes.values())
-    done = 0
-    manager = model._default_manager
     with transaction.atomic():
-        after: Any = None
-        while True:
-            # Keyset chunks rather than one open cursor: the rows read are being written.
-            rows = manager.order_by("pk").only("pk", *fields, *sources)
-            if after is not None:
-                rows = rows.filter(pk__gt=after)
-            chunk = list(rows[:batch])
-            for row in chunk:
-                values: dict[str, Any] = {name: getattr(row, name) for name in fields}
-                for column, source in indexes.items():
-                    values[column] = digest(getattr(row, source) or "")
-                manager.filter(pk=row.pk).update(**values)
-            done += len(chunk)
-            if len(chunk) < batch:
-                return done
-            after = chunk[-1].pk
+        return rewrite_rows(model._default_manager.all(), fields, indexes, batch=batch)
 
 
 def stale_tokens(model: type[models.Model], field: str) -> int:
@@ -301,13 +379,16 @@ def stale_digests(model: type[models.Model], *, batch: int = 500) -> int:
 
 __all__ = [
     "BLIND_INDEXES",
+    "BlindIndexed",
     "EncryptedCharField",
     "InvalidToken",
     "decrypt",
     "digest",
     "encrypt",
     "encrypted_models",
+    "fill_blind_indexes",
     "is_token",
+    "rewrite_rows",
     "rotate_keys",
     "sm3",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import migrations
 from django.db.models import Q
 
-from grassroots.common.crypto import digest
+from grassroots.common.crypto import rewrite_rows
 
 BATCH = 2000
 
@@ -36,17 +36,8 @@ def encrypt_columns(
         return model, model.objects.filter(having).order_by("pk")
 
     def forward(apps: Any, schema_editor: Any) -> None:
-        model, found = rows(apps)
-        last = 0
-        while True:
-            batch = list(found.filter(pk__gt=last).only("pk", *fields)[:BATCH])
-            if not batch:
-                return
-            for row in batch:
-                for index, source in digests.items():
-                    setattr(row, index, digest(getattr(row, source) or ""))
-            model.objects.bulk_update(batch, [*fields, *digests])
-            last = batch[-1].pk
+        _model, found = rows(apps)
+        rewrite_rows(found, fields, digests, batch=BATCH)
 
     def backward(apps: Any, schema_editor: Any) -> None:
         model, found = rows(apps)

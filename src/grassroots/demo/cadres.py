@@ -62,7 +62,7 @@ from grassroots.cadres.states import (
     TrainingResult,
     YearGrade,
 )
-from grassroots.common.crypto import digest
+from grassroots.common.crypto import fill_blind_indexes
 from grassroots.common.idnumbers import id_check_char
 from grassroots.org.models import Membership, Unit, UnitKind, User
 
@@ -311,8 +311,7 @@ class _Files:
                 gender=gender,
                 ethnicity=ethnicity,
                 birth_date=born,
-                id_number=(number := self.people.id_number(born, gender)),
-                id_digest=digest(number),  # bulk_create: Cadre.save() does not run
+                id_number=self.people.id_number(born, gender),
                 phone=self.people.phone(),
                 education=_education(rng, spec.level),
                 party_joined_on=joined if joined < self.today and rng.random() < 0.9 else None,
@@ -355,6 +354,8 @@ def seed_files(rng: random.Random, today: dt.date) -> tuple[int, int]:
         pairs += files.build(township, township_posts(township))
         for village in villages.get(township.pk, []):
             pairs += files.build(village, village_posts(village))
+    for cadre, _spec in pairs:
+        fill_blind_indexes(cadre)  # bulk_create: Cadre.save() does not run
     created = Cadre.objects.bulk_create([c for c, _spec in pairs], batch_size=500)
     posts: list[PostRecord] = []
     keys: list[KeyPost] = []

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.common.crypto import EncryptedCharField
+from grassroots.common.crypto import BlindIndexed, EncryptedCharField
 from grassroots.common.masking import mask_id_number, mask_name, mask_phone
 from grassroots.org.models import Unit
 from grassroots.org.queries import ScopedQuerySet
@@ -164,7 +164,7 @@ class Household(OnGrid, models.Model):
         return self.number
 
 
-class Resident(models.Model):
+class Resident(BlindIndexed, models.Model):
     """A person of a household: registered (常住) or floating (流动), living here, moved out
     or deceased, with the dates."""
 

@@ -24,7 +24,7 @@ from grassroots.cadres.importing.columns import (
 )
 from grassroots.cadres.models import Cadre, PostRecord
 from grassroots.cadres.states import CadreStatus
-from grassroots.common.crypto import digest
+from grassroots.common.crypto import fill_blind_indexes
 from grassroots.common.masking import mask_id_number, mask_phone
 from grassroots.common.tabular import RowError
 from grassroots.org.models import PATH_SEPARATOR, Unit
@@ -102,22 +102,22 @@ class _Writer:
     def create(self, rows: list[Row]) -> None:
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
-            cadres = Cadre.objects.bulk_create(
-                [
-                    Cadre(
-                        **{f: getattr(r, f) for f in FIELDS if f != "phone"},
-                        phone=r.phone or "",
-                        id_digest=digest(r.id_number),
-                        status=CadreStatus.ACTIVE,
-                    )
-                    for r in batch
-                ]
-            )
+            cadres = [
+                Cadre(
+                    **{f: getattr(r, f) for f in FIELDS if f != "phone"},
+                    phone=r.phone or "",
+                    status=CadreStatus.ACTIVE,
+                )
+                for r in batch
+            ]
+            for cadre in cadres:
+                fill_blind_indexes(cadre)  # bulk_create: Cadre.save() does not run
+            Cadre.objects.bulk_create(cadres)
             posts = []
             for row, cadre in zip(batch, cadres, strict=True):
                 if cadre.pk is None:  # a backend that cannot return ids
                     cadre.pk = Cadre.objects.values_list("pk", flat=True).get(
-                        id_digest=digest(row.id_number)
+                        id_digest=cadre.id_digest
                     )
                 posts.append(self._post(cadre.pk, row))
             PostRecord.objects.bulk_create(posts)
