@@ -78,10 +78,13 @@ def test_import_killed_while_writing_leaves_nothing_and_reruns_cleanly(site: Sit
     try:
         deadline = time.monotonic() + 150
         while time.monotonic() < deadline and proc.poll() is None:
+            # Held twice 0.2 s apart: the import's transaction, not a short write of the
+            # command's start.
             if _writing(database):
-                time.sleep(0.2)  # inside the transaction
-                killed_while_writing = proc.poll() is None and _writing(database)
-                break
+                time.sleep(0.2)
+                if proc.poll() is None and _writing(database):
+                    killed_while_writing = True
+                    break
             time.sleep(0.05)
         assert killed_while_writing, (
             f"the import never held the write lock while running:\n{site.log('command.log')}"

@@ -132,6 +132,7 @@ def build_cast() -> Cast:
         "village_cadre": "village_cadre",
         "grid_worker": "grid_worker",
         "dept_staff": "department_staff",
+        "org_department": "org_department",  # 组织部, on the city: the cadres' files
     }
     users = {role: User.objects.get(username=name) for role, name in demo.items()}
     # as in conftest: plain logins, not the admin site's staff

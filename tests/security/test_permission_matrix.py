@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
@@ -48,6 +49,7 @@ from tests.security.matrix_rules import (
     RULES,
     Rule,
 )
+from tests.security.uploads import add_uploads
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -60,7 +62,9 @@ API_PREFIXES = ("/api/", "/open311/")
 
 
 @pytest.fixture(scope="module")
-def cast(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Cast]:
+def cast(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cast]:
     with warnings.catch_warnings():  # the seeded bulletins draw PDFs: import it quietly
         warnings.simplefilter("ignore", DeprecationWarning)
         with contextlib.suppress(ImportError, OSError):
@@ -68,10 +72,14 @@ def cast(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Cast]:
     # Two-factor log-in (org.twofactor) holds an administrator's session at the code
     # step; the matrix is about what a verified session may open.
     with (
-        override_settings(ADMIN_TWO_FACTOR=False),
+        override_settings(
+            ADMIN_TWO_FACTOR=False, MEDIA_ROOT=tmp_path_factory.mktemp("matrix") / "media"
+        ),
         seeded_town(django_db_blocker, months=1, now=NOW),
     ):
-        yield build_cast()
+        cast = build_cast()
+        add_uploads(cast)
+        yield cast
 
 
 def test_every_route_has_a_rule() -> None:
@@ -91,6 +99,17 @@ def test_admin_refuses_non_staff(cast: Cast) -> None:
         outcome = request(cast, role, "get", url)
         assert outcome.status == 302, (role, str(outcome))
         assert outcome.location == reverse("admin:login"), (role, str(outcome))
+
+
+def test_metrics_refuses_proxied_and_remote(cast: Cast) -> None:
+    """The matrix sees /metrics as public because its client is on this machine; a caller
+    that came through the reverse proxy, or from elsewhere, is refused."""
+    url = reverse("metrics")
+    assert request(cast, "anonymous", "get", url).status == 200
+    proxied = Client().get(url, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert proxied.status_code == 403
+    remote = Client(REMOTE_ADDR="203.0.113.9").get(url)
+    assert remote.status_code == 403
 
 
 def _allowed(rule: Rule, cast: Cast, role: str, path: str | None) -> bool:
@@ -116,6 +135,9 @@ def _check_get(
         return "server error"
     if role == "anonymous" and not allowed:
         if _login_page(outcome) or (url.startswith(API_PREFIXES) and outcome.status in (401, 403)):
+            return None
+        # an action that checks the method before the login answers GET with 405 alone
+        if not serves_get and outcome.status == 405:
             return None
         return "anonymous not sent to log in"
     if not serves_get:  # an action: GET is refused for everyone, one way or another
