@@ -81,7 +81,7 @@ def period_kind(label: str) -> str:
     """``2026-10`` → monthly, ``2026-Q3`` → quarterly, ``2026`` → annual (else ``other``)."""
     if "-Q" in label.upper():
         return "quarterly"
-    if label.isdigit():
+    if label.isdecimal():
         return "annual"
     if "-W" in label.upper():
         return "other"

@@ -163,7 +163,9 @@ class ApplyForm(forms.Form):
 
     def clean_unit(self) -> Unit:
         key = str(self.cleaned_data.get("unit") or "")
-        unit = self.unit_qs.filter(pk=int(key)).first() if key.isascii() and key.isdigit() else None
+        unit = (
+            self.unit_qs.filter(pk=int(key)).first() if key.isascii() and key.isdecimal() else None
+        )
         if unit is None and self.own is not None and key == str(self.own.unit_id):
             unit = self.own.unit
         if unit is None:
@@ -175,7 +177,7 @@ class ApplyForm(forms.Form):
         if not key:
             return None
         found = (
-            self.cadre_qs.filter(pk=int(key)).first() if key.isascii() and key.isdigit() else None
+            self.cadre_qs.filter(pk=int(key)).first() if key.isascii() and key.isdecimal() else None
         )
         if found is None:
             raise forms.ValidationError(_("Choose a cadre."), code="invalid")

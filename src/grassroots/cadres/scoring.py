@@ -298,7 +298,7 @@ def _period_key(label: str) -> tuple[int, int, int] | None:
     """(year, last month, length rank) of ``2026``, ``2026-Q3`` or ``2026-10``."""
     text = label.strip().upper()
     try:
-        if text.isdigit():
+        if text.isdecimal():
             return (int(text), 12, 3)
         year, _sep, part = text.partition("-")
         if part.startswith("Q"):

@@ -101,7 +101,7 @@ class NoticeYearFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
-        if value and value.isdigit():
+        if value and value.isdecimal():
             return queryset.filter(notice_year=int(value))
         return queryset
 

@@ -33,9 +33,9 @@ def id_number_problem(number: str) -> str | None:
     naming what is wrong: ``length``, ``digits``, ``date`` or ``checksum``."""
     if len(number) != ID_LENGTH:
         return "length"
-    if not number.isascii() or not number[:17].isdigit():
+    if not number.isascii() or not number[:17].isdecimal():
         return "digits"
-    if not (number[17].isdigit() or number[17] == "X"):
+    if not (number[17].isdecimal() or number[17] == "X"):
         return "digits"
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

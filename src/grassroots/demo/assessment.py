@@ -580,7 +580,7 @@ APPEAL_REASONS: Final = (
 def _odd(period: str) -> bool:
     """Months 1, 3 …, quarters 1 and 3: the uniform rater justifies; else is excluded."""
     number = period.rpartition("Q")[2] if "-Q" in period else period[5:7]
-    return number.isdigit() and int(number) % 2 == 1
+    return number.isdecimal() and int(number) % 2 == 1
 
 
 def _claimed(score: Score) -> Decimal:

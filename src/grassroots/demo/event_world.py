@@ -199,7 +199,7 @@ def load_world() -> World:
 def _suffix(code: str) -> str | None:
     position = code.rfind("D")
     tail = code[position:] if position > 0 else ""
-    return tail if len(tail) == 3 and tail[1:].isdigit() else None
+    return tail if len(tail) == 3 and tail[1:].isdecimal() else None
 
 
 def _place(township: UnitNode) -> str:

@@ -166,7 +166,7 @@ def create_demo_users(places: DemoPlaces) -> tuple[int, int]:
 def _is_demo(username: str) -> bool:
     fixed = {spec.username for spec in DEMO_USERS}
     suffix = username.removeprefix(GRID_WORKER_PREFIX)
-    return username in fixed or (suffix != username and suffix.isdigit())
+    return username in fixed or (suffix != username and suffix.isdecimal())
 
 
 def demo_logins() -> list[dict[str, str]]:

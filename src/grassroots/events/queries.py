@@ -179,10 +179,10 @@ class EventQuerySet(ScopedQuerySet):
         last4 = phone_last4.strip() if isinstance(phone_last4, str) else ""
         if not (0 < len(number) <= 32 and number.isascii() and number.isalnum()):
             return None
-        if not (len(last4) == 4 and last4.isascii() and last4.isdigit()):
+        if not (len(last4) == 4 and last4.isascii() and last4.isdecimal()):
             return None
         event = self.filter(number=number).first()
-        digits = "".join(ch for ch in (event.contact_phone if event else "") if ch.isdigit())
+        digits = "".join(ch for ch in (event.contact_phone if event else "") if ch.isdecimal())
         expected = digits[-4:] if len(digits) >= 4 else "\x00" * 4
         if not hmac.compare_digest(expected.encode(), last4.encode()) or event is None:
             return None

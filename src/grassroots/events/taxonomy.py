@@ -93,7 +93,7 @@ def _suffix(code: str) -> str | None:
     """``513401D07`` → ``D07``."""
     position = code.rfind("D")
     tail = code[position:] if position > 0 else ""
-    return tail if len(tail) == 3 and tail[1:].isdigit() else None
+    return tail if len(tail) == 3 and tail[1:].isdecimal() else None
 
 
 def default_department_for(category: Category, unit: Unit) -> Unit | None:

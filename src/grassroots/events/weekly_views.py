@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 
 def _weeks(request: HttpRequest) -> int:
     raw = request.GET.get("weeks", "")
-    return min(int(raw), MAX_WEEKS) if raw.isdigit() and int(raw) > 0 else DEFAULT_WEEKS
+    return min(int(raw), MAX_WEEKS) if raw.isdecimal() and int(raw) > 0 else DEFAULT_WEEKS
 
 
 @login_required

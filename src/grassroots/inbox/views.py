@@ -58,4 +58,4 @@ def _back(request: HttpRequest) -> str:
     """The inbox page the button was on."""
     page = request.POST.get("page", "")
     url = reverse("inbox:list")
-    return f"{url}?page={page}" if page.isdigit() and page != "1" else url
+    return f"{url}?page={page}" if page.isdecimal() and page != "1" else url

@@ -214,7 +214,7 @@ def _verify(*, actor: User, token: str) -> Any:
     if device is None:
         raise TwoFactorError(_("You have no authenticator: enrol one first."), field=None)
     used: Any = device
-    if not (token.isdigit() and len(token) == device.digits):
+    if not (token.isdecimal() and len(token) == device.digits):
         backup = StaticDevice.objects.select_for_update().filter(user=actor).first()
         if backup is not None:
             used = backup

@@ -37,7 +37,7 @@ def max_bytes() -> int:
     value: Any = getattr(settings, name, None)
     if value is None:
         value = os.environ.get(name, "").strip() or DEFAULT_MAX_MB
-    if isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
+    if isinstance(value, bool) or not str(value).isdecimal() or int(value) < 1:
         raise ImproperlyConfigured(f"{name} must be a whole number of megabytes, not {value!r}")
     return int(value) * 1024 * 1024
 

@@ -175,7 +175,7 @@ class ResolutionForm(forms.Form):
 
 def _count(data: QueryDict, prefix: str) -> int:
     raw = data.get(f"{prefix}-count", "")
-    return min(int(raw), ROWS_MAX + 1) if raw.isdigit() and len(raw) < 6 else 0
+    return min(int(raw), ROWS_MAX + 1) if raw.isdecimal() and len(raw) < 6 else 0
 
 
 def attendance_rows(data: QueryDict) -> list[dict[str, Any]]:

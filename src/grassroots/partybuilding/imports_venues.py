@@ -158,7 +158,7 @@ def _date_text(value: Any) -> str:
         text = text.replace(sep, "-")
     text = text.rstrip("日").strip("-")
     parts = text.split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
+    if len(parts) == 3 and all(p.isdecimal() for p in parts):
         return f"{int(parts[0]):04d}-{int(parts[1]):02d}-{int(parts[2]):02d}"
     return text
 

@@ -53,7 +53,7 @@ def competitions_for(user: User) -> QuerySet[Competition]:
 def competition_for(user: User, pk: object) -> Competition:
     """One competition ``user`` may see, else 404."""
     text = str(pk)
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdecimal() or len(text) > 12:
         raise Http404(_("No such competition."))
     competition = competitions_for(user).filter(pk=int(text)).first()
     if competition is None:

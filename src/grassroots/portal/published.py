@@ -56,7 +56,7 @@ class Group:
 def township_names(codes: Iterable[str]) -> dict[str, str]:
     """For village-level codes (12 digits), the name of the township they belong to (its
     9-digit code), so that two villages of the same name are told apart. One query."""
-    prefixes = {code: code[:9] for code in codes if len(code) == 12 and code.isdigit()}
+    prefixes = {code: code[:9] for code in codes if len(code) == 12 and code.isdecimal()}
     if not prefixes:
         return {}
     from grassroots.org.models import Unit

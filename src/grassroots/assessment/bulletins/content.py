@@ -140,7 +140,7 @@ def bulletin_title(area: str, period: str, kind: str, level: str) -> str:
             )
             % values
         )
-    values["month"] = str(int(rest)) if rest.isdigit() else rest
+    values["month"] = str(int(rest)) if rest.isdecimal() else rest
     return (
         _("%(area)s %(month)s/%(year)s: bulletin of the target performance assessment of %(level)s")
         % values

@@ -69,7 +69,7 @@ def _sheet(
     lists = _list_text(group)
     for offset, row in enumerate(group.rows, start=1):
         r = HEADER_ROW + offset
-        if row.rank_label.isdigit():
+        if row.rank_label.isdecimal():
             sheet.write_number(r, 0, row.rank, formats["center"])
         else:
             sheet.write_string(r, 0, row.rank_label, formats["center"])

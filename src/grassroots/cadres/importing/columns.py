@@ -160,7 +160,7 @@ def parse_date(value: object) -> dt.date | None:
     if match:
         year, month = (int(part) for part in match.groups())
         return dt.date(year, month, 1) if 1 <= month <= 12 else None
-    if text.isascii() and text.isdigit() and 10000 <= int(text) <= 80000:
+    if text.isascii() and text.isdecimal() and 10000 <= int(text) <= 80000:
         return _EXCEL_EPOCH + dt.timedelta(days=int(text))
     return None
 

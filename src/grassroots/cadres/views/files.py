@@ -486,7 +486,7 @@ def default_grade_year() -> int:
 
 def _year_of(request: HttpRequest) -> int:
     raw = request.GET.get("year", "").strip()
-    if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= timezone.localdate().year:
+    if raw.isascii() and raw.isdecimal() and 2000 <= int(raw) <= timezone.localdate().year:
         return int(raw)
     return default_grade_year()
 
@@ -568,7 +568,7 @@ def grade_form(request: HttpRequest, pk: int) -> HttpResponse:
     year = request.POST.get("year") or request.GET.get("year") or str(default_grade_year())
     current = (
         Grade.objects.filter(cadre=cadre, year=year).first()
-        if year.isascii() and year.isdigit()
+        if year.isascii() and year.isdecimal()
         else None
     )
     initial = {"year": year, "grade": current.grade if current else "", "note": ""}

@@ -534,14 +534,14 @@ class Checker:
     def _phone(self, line: int, phone: str) -> str:
         if (
             len(phone) == MASKED_PHONE_LENGTH
-            and phone.isdigit()
+            and phone.isdecimal()
             and phone[0] == "1"
             and phone[1] in "3456789"
         ):
             return phone  # a mobile number as it should be: clean_phone's answer
-        if len(phone) == MASKED_PHONE_LENGTH and phone[:3].isdigit() and "*" in phone:
+        if len(phone) == MASKED_PHONE_LENGTH and phone[:3].isdecimal() and "*" in phone:
             masked = phone.replace("*", "")
-            if masked.isdigit() and phone[-4:].isdigit():
+            if masked.isdecimal() and phone[-4:].isdecimal():
                 return phone
         try:
             return clean_phone(phone)

@@ -137,7 +137,7 @@ def _in_scope(code: str, under: str | None) -> bool:
 
 
 def _valid_code(code: str, length: int) -> bool:
-    return len(code) == length and code.isascii() and code.isdigit()
+    return len(code) == length and code.isascii() and code.isdecimal()
 
 
 @dataclass(slots=True)
@@ -179,7 +179,7 @@ def check_divisions(
         )
         raise DivisionImportError(errors.items, errors.total)
     if under is not None and not (
-        under.isascii() and under.isdigit() and len(under) in CODE_LENGTHS
+        under.isascii() and under.isdecimal() and len(under) in CODE_LENGTHS
     ):
         errors.add("--under", 0, "code", _("%(code)r is not a division code") % {"code": under})
         raise DivisionImportError(errors.items, errors.total)

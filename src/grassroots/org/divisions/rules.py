@@ -95,7 +95,7 @@ def village_kind(name: str, code: str) -> UnitKind:
         return UnitKind.COMMUNITY
     if name.endswith(_VILLAGE_SUFFIXES):
         return UnitKind.VILLAGE
-    serial = int(code[9:12]) if len(code) >= 12 and code[9:12].isdigit() else 200
+    serial = int(code[9:12]) if len(code) >= 12 and code[9:12].isdecimal() else 200
     if serial < 200 or 400 <= serial < 500:
         return UnitKind.COMMUNITY
     return UnitKind.VILLAGE

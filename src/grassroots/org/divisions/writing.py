@@ -111,7 +111,7 @@ def _load_existing(length: int, under: str | None) -> dict[str, _Existing]:
         "code", "id", "name", "kind", "parent_id", "path", "peer_group"
     )
     for code, pk, name, kind, parent_id, path, peer in rows.iterator(chunk_size=10000):
-        if code.isdigit():
+        if code.isdecimal():
             kind = interned.setdefault(kind, kind)
             peer = interned.setdefault(peer, peer)
             existing[code] = (pk, name, kind, parent_id, path, peer)
@@ -123,7 +123,7 @@ def _load_nodes(length: int, under: str | None) -> dict[str, _Node]:
     return {
         code: (pk, path, depth)
         for code, pk, path, depth in rows.iterator(chunk_size=10000)
-        if code.isdigit()
+        if code.isdecimal()
     }
 
 

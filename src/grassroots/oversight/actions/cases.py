@@ -139,7 +139,7 @@ def next_number(unit: Unit, year: int) -> str:
         .first()
     )
     tail = last.removeprefix(prefix) if last else ""
-    seq = int(tail) + 1 if tail.isdigit() else 1
+    seq = int(tail) + 1 if tail.isdecimal() else 1
     return f"{prefix}{seq:04d}"
 
 

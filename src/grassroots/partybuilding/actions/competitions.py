@@ -87,7 +87,7 @@ def text_of(value: object, field: str, max_length: int, *, required: bool = Fals
 
 def whole_of(value: object, field: str, low: int, high: int) -> int:
     text = "" if value is None else str(value).strip()
-    if not text.isdigit() or len(text) > 6 or not low <= int(text) <= high:
+    if not text.isdecimal() or len(text) > 6 or not low <= int(text) <= high:
         raise PartybuildingError(
             _("Give a whole number from %(low)d to %(high)d.") % {"low": low, "high": high},
             field=field,
@@ -308,7 +308,7 @@ def _entry_fields(competition: Competition, data: Mapping[str, object]) -> dict[
 
 def _entry_round(competition: Competition, round_id: object) -> Round:
     text = str(round_id.pk if isinstance(round_id, Round) else round_id or "")
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdecimal() or len(text) > 12:
         raise PartybuildingError(_("Choose a round of this competition."), field="round")
     the_round = Round.objects.filter(competition=competition, pk=int(text)).first()
     if the_round is None:

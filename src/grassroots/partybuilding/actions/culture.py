@@ -100,7 +100,7 @@ def _whole(value: object, field: str, low: int, high: int, *, required: bool) ->
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdecimal():
         number = int(value.strip()) if len(value.strip()) < 10 else None
     if number is None or not low <= number <= high:
         raise PartybuildingError(
@@ -128,7 +128,7 @@ def phone_of(value: object, field: str = "phone") -> str:
     if not digits:
         return ""
     body = digits[1:] if digits.startswith("+") else digits
-    if not body.isascii() or not body.isdigit() or not 7 <= len(digits) <= 20:
+    if not body.isascii() or not body.isdecimal() or not 7 <= len(digits) <= 20:
         raise PartybuildingError(_("Enter a phone number (digits only)."), field=field)
     return digits
 

@@ -93,7 +93,7 @@ def _resolution_id(value: object) -> int:
     text = (
         str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
     )
-    if not text.isdigit() or len(text) > 18:
+    if not text.isdecimal() or len(text) > 18:
         raise PartybuildingError(_("Choose a resolution."), field="resolution")
     return int(text)
 

@@ -141,7 +141,8 @@ def count_of(value: object, field: str, *, high: int = MEMBERS_MAX) -> int:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 9:
+    # isdecimal, not isdigit: int() refuses digits such as ² that isdigit accepts
+    elif isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 9:
         number = int(value.strip())
     if number is None or not 0 <= number <= high:
         raise PartybuildingError(

@@ -127,7 +127,7 @@ def next_number(unit: Unit, year: int) -> str:
     numbers = Resolution.objects.filter(unit=unit, number__startswith=prefix).values_list(
         "number", flat=True
     )
-    last = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
+    last = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdecimal()), default=0)
     return f"{prefix}{last + 1:02d}"
 
 

@@ -356,7 +356,7 @@ def _item_ids(values: Iterable[object], active: Mapping[int, ChecklistItem]) -> 
     ids: set[int] = set()
     for value in values:
         text = str(value).strip()[:20].replace("\x00", "")
-        pk = int(text) if text.isascii() and text.isdigit() else None
+        pk = int(text) if text.isascii() and text.isdecimal() else None
         if pk is None or pk not in active:
             raise PartybuildingError(
                 _("The standard has no item %(id)s in use.") % {"id": text or "—"},

@@ -212,7 +212,7 @@ def competition_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _id(value: object) -> int:
     text = str(value or "")
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdecimal() or len(text) > 12:
         raise Http404(_("No such record."))
     return int(text)
 
@@ -301,7 +301,7 @@ def competition_entries(request: HttpRequest, pk: int) -> HttpResponse:
             "category": editing.category,
             "performers": editing.performers,
         }
-    elif request.GET.get("round", "").isdigit():
+    elif request.GET.get("round", "").isdecimal():
         initial = {"round": request.GET["round"]}
     form = EntryForm(request.POST or None, initial=initial, rounds=rounds, villages=villages)
     status = 200

@@ -347,7 +347,7 @@ def history_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The photos are added."))
         elif what == "remove_photo":
             raw = request.POST.get("photo", "")
-            if not (raw.isascii() and raw.isdigit() and len(raw) < 18) or not (
+            if not (raw.isascii() and raw.isdecimal() and len(raw) < 18) or not (
                 HistoryPhoto.objects.filter(pk=int(raw), history=history).exists()
             ):
                 raise PartybuildingError(_("No such photo."), field="photo")

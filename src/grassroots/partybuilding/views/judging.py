@@ -67,7 +67,7 @@ def _scores(request: HttpRequest) -> tuple[dict[int, object], dict[int, object]]
         for prefix, into in (("score_", scores), ("comment_", comments)):
             if key.startswith(prefix):
                 raw = key[len(prefix) :]
-                if not raw.isdigit() or len(raw) > 12:
+                if not raw.isdecimal() or len(raw) > 12:
                     raise Http404(_("No such entry."))
                 into[int(raw)] = value
     return scores, comments

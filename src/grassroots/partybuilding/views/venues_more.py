@@ -107,7 +107,7 @@ def _checklist_page(request: HttpRequest, status: int = 200, **context: Any) -> 
 
 
 def _item_id(value: str) -> int:
-    if not value.isascii() or not value.isdigit() or len(value) > 9:
+    if not value.isascii() or not value.isdecimal() or len(value) > 9:
         raise Http404
     return int(value)
 

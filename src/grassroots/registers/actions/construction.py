@@ -256,7 +256,7 @@ def next_number(prefix: str) -> str:
         .first()
     )
     tail = last.removeprefix(prefix) if last else ""
-    seq = int(tail) + 1 if tail.isdigit() else 1
+    seq = int(tail) + 1 if tail.isdecimal() else 1
     return f"{prefix}{seq:04d}"
 
 

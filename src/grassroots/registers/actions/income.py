@@ -124,7 +124,7 @@ def _task_target(task_id: object, village: Unit, actor: User) -> tuple[int, Any]
     if isinstance(task_id, bool) or not isinstance(task_id, int | str):
         raise RegistersError(_("Choose a supervised task."), field="task")
     text = str(task_id).strip()
-    if not text.isdigit() or len(text) > 18:
+    if not text.isdecimal() or len(text) > 18:
         raise RegistersError(_("Choose a supervised task."), field="task")
     task = Task.objects.visible_to(actor).filter(pk=int(text)).first()
     if task is None:

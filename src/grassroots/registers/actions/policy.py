@@ -81,7 +81,7 @@ def _area(value: object) -> Decimal:
 
 
 def _whole(value: object, field: str, low: int, high: int) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise RegistersError(

@@ -114,7 +114,8 @@ def whole_of(value: object, field: str, low: int, high: int) -> int:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    # isdecimal, not isdigit: int() refuses digits such as ² that isdigit accepts
+    elif isinstance(value, str) and value.strip().isdecimal():
         number = int(value.strip())
     if number is None or not low <= number <= high:
         raise RegistersError(

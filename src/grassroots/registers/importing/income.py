@@ -108,10 +108,10 @@ class IncomeSheet(RegisterSheet):
         before = {
             "income": dict(
                 CollectiveIncome.objects.filter(
-                    unit=unit, year=year if year.isdigit() else 0
+                    unit=unit, year=year if year.isdecimal() else 0
                 ).values_list("source", "amount")
             ),
-            "target": IncomeTarget.objects.filter(unit=unit, year=year if year.isdigit() else 0)
+            "target": IncomeTarget.objects.filter(unit=unit, year=year if year.isdecimal() else 0)
             .values_list("amount", flat=True)
             .first(),
         }

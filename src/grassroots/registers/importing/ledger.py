@@ -84,7 +84,7 @@ def parse_date(value: object, *, month_alone: bool = False) -> dt.date | None:
             return dt.date(int(match[1]), int(match[2]), 1)
     except ValueError:
         return None
-    if text.isascii() and text.isdigit() and 10000 <= int(text) <= 80000:
+    if text.isascii() and text.isdecimal() and 10000 <= int(text) <= 80000:
         return _EXCEL_EPOCH + dt.timedelta(days=int(text))
     return None
 

@@ -202,7 +202,7 @@ def income_target(request: HttpRequest) -> HttpResponse:
     require(user, MANAGE)
     code = request.POST.get("unit", "")
     raw_year = request.POST.get("year", "")
-    if not raw_year.isdigit() or len(raw_year) > 4 or "\x00" in code:
+    if not raw_year.isdecimal() or len(raw_year) > 4 or "\x00" in code:
         raise Http404(_("No such village in your area."))
     year = int(raw_year)
     village = _village(user, code, year)

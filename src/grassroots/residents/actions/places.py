@@ -66,7 +66,7 @@ def today() -> dt.date:
 def pk_of(ref: object, model: type[models.Model], *, field: str) -> int:
     """The primary key of ``ref`` (an instance of ``model`` or an id)."""
     pk = ref.pk if isinstance(ref, model) else ref
-    if isinstance(pk, str) and pk.strip().isascii() and pk.strip().isdigit():
+    if isinstance(pk, str) and pk.strip().isascii() and pk.strip().isdecimal():
         pk = int(pk.strip())
     if isinstance(pk, bool) or not isinstance(pk, int):
         raise ResidentsError(_("Choose one of the offered values."), field=field, code="choice")
@@ -148,7 +148,7 @@ def clean_count(value: object, *, field: str, maximum: int = 100000) -> int | No
     """A whole number from 0 to ``maximum``; ``None`` when empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdecimal():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ResidentsError(_("Give a whole number."), field=field, code="invalid_number")

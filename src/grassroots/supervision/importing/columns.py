@@ -124,7 +124,8 @@ def parse_date(value: object) -> dt.date | None:
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             return None
-    if text.isdigit() and 20000 <= int(text) <= 80000:
+    # isdecimal, not isdigit: int() refuses digits such as ² that isdigit accepts
+    if text.isdecimal() and 20000 <= int(text) <= 80000:
         return _EXCEL_EPOCH + dt.timedelta(days=int(text))
     return None
 
