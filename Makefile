@@ -31,7 +31,7 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=grassroots.settings
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 bench: $(STAMP)
 	@set -e; for b in bench/[a-z]*.py; do echo "# $$b" >&2; $(BIN)/python $$b; done
