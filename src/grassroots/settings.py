@@ -483,4 +483,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("GRASSROOTS_LOG_LEVEL", "WARNING")},
+    # The worker's own lines (a job started, finished, failed) at INFO, once: run_huey adds
+    # a plain-text handler of its own to a "huey" logger that has none, and its lines then
+    # reached the console twice, once in our format and once in Huey's.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

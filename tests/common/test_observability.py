@@ -170,6 +170,18 @@ def test_masking_filter_on_records_from_any_logger() -> None:
     assert ID_NUMBER not in record.caller
 
 
+def test_a_worker_line_is_logged_once_in_the_site_format(json_console: io.StringIO) -> None:
+    """``run_huey`` gives the "huey" logger a plain-text handler of its own when it has
+    none; then every line of the worker reached the console twice."""
+    huey = logging.getLogger("huey")
+    assert huey.handlers, "run_huey would add its own handler"
+    assert not huey.propagate
+    logging.getLogger("huey.consumer").info("Executing grassroots.events.jobs.sweep: 1")
+    found = [line for line in lines(json_console) if "sweep" in line.get("message", "")]
+    assert len(found) == 1, found
+    assert found[0]["logger"] == "huey.consumer"
+
+
 # --- /metrics ----------------------------------------------------------------------------
 
 
