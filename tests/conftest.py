@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import importlib
 import itertools
+import os
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -27,8 +28,15 @@ import chinese_calendar
 import pytest
 import time_machine
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from grassroots.common.idnumbers import id_check_char
+
+# Property tests run the same examples on every run (CI never fails by the luck of the draw;
+# a failure found once is found again); GRASSROOTS_HYPOTHESIS=explore draws new ones.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore")
+hypothesis_settings.load_profile(os.environ.get("GRASSROOTS_HYPOTHESIS", "repeatable"))
 
 
 def ensure_party_defaults() -> None:

@@ -203,6 +203,14 @@ def test_points_are_drawn_inside_the_box_and_strays_left_out() -> None:
     assert gmap.unproject(x, y) == pytest.approx((102.05, 27.85), abs=0.01)
 
 
+def test_one_class_of_counts_holds_the_noughts_too() -> None:
+    """Found by the property test below: asked for one class, counts with noughts among
+    them gave two (nought alone, then the rest)."""
+    c = classify({"G0": 0, "G1": 1}, classes=1, method="counts")
+    assert len(c.legend) == 1
+    assert c.classes == {"G0": 0, "G1": 0}
+
+
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 

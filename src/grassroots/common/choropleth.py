@@ -172,8 +172,9 @@ def _count_breaks(values: list[Decimal], classes: int) -> list[Decimal]:
     positive values split by quantiles floored to whole numbers; the top break is the
     largest value (or one above the last break, when that is the largest value)."""
     positive = sorted(v for v in values if v > 0)
-    zero = len(positive) < len(values)
-    start = Decimal(1) if zero else positive[0]
+    # Nought is a class of its own only when more than one class is asked for.
+    zero = len(positive) < len(values) and classes > 1
+    start = Decimal(1) if zero else min(values)
     wanted = classes - 1 if zero else classes
     inner: list[Decimal] = []
     if wanted > 1 and positive[0] != positive[-1]:
