@@ -346,7 +346,13 @@ def make_household(tree: dict[str, Any]) -> Any:
                 household=household,
                 name=f"居民{n}{'甲乙丙丁戊'[i % 5]}",
                 gender="m" if i % 2 == 0 else "f",
-                id_number=valid_id_number("19800101", n * 10 + i, male=i % 2 == 0),
+                # 500 sequence numbers a day: every 50 households the next birthday, so that
+                # no two people of a test share an ID number (its blind index is unique).
+                id_number=valid_id_number(
+                    (dt.date(1980, 1, 1) + dt.timedelta(days=n // 50)).strftime("%Y%m%d"),
+                    n * 10 + i,
+                    male=i % 2 == 0,
+                ),
                 phone=f"139{n:04d}{i:04d}",
                 relationship="head" if i == 0 else "child",
             )
