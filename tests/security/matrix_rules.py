@@ -60,7 +60,14 @@ EXCLUDED: Final[dict[str, str]] = {
 }
 
 #: Route names still waiting for a rule: listed here, visibly, rather than skipped.
-NOT_YET_COVERED: Final[set[str]] = set()
+NOT_YET_COVERED: Final[set[str]] = {
+    # Their rules named the wrong object and passed on SQLite only because the ids happened
+    # to agree; the PostgreSQL pass refused the allowed role (404). The URL's pk is a
+    # competition whose judges include the caller (not a CompetitionJudge row), and a
+    # person in care (residents.KeyPerson, not a Visit): each needs a builder of its own.
+    "partybuilding:judge_sheet",
+    "residents:m_visit",
+}
 
 
 def _assemble() -> dict[str, Rule]:

@@ -144,7 +144,6 @@ RULES: Final[dict[str, Rule]] = {
         ),
         "inspection_photo",
     ),
-    "partybuilding:judge_sheet": R(frozenset({"xc_secretary"}), "judge"),
     "partybuilding:judging": R(LOGIN),
     "partybuilding:meeting_cancel": R(
         frozenset({"city_admin", "xc_secretary", "village_cadre"}), "meeting"

@@ -104,7 +104,6 @@ RULES: Final[dict[str, Rule]] = {
     "residents:m_place_new": R(
         frozenset({"xc_secretary", "village_cadre", "neighbour_cadre", "grid_worker", "outsider"})
     ),
-    "residents:m_visit": R(frozenset({"village_cadre"}), "visit"),
     "residents:m_visits": R(frozenset({"village_cadre", "neighbour_cadre", "grid_worker"})),
     "residents:member_add": R(
         frozenset({"xc_secretary", "village_cadre", "grid_worker"}), "household"
