@@ -65,7 +65,6 @@ BLIND_INDEXES: dict[str, dict[str, str]] = {
     "cadres.cadre": {"id_digest": "id_number"},
     "residents.resident": {"id_digest": "id_number"},
 }
-BLIND_INDEXES_SOURCES = frozenset(f for cols in BLIND_INDEXES.values() for f in cols.values())
 
 
 def fill_blind_indexes(row: models.Model) -> list[str]:
@@ -83,9 +82,10 @@ class BlindIndexed:
     right, also a save of ``update_fields`` naming the indexed field."""
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        indexes = fill_blind_indexes(self)  # type: ignore[arg-type]
+        indexes = BLIND_INDEXES.get(self._meta.label_lower, {})  # type: ignore[attr-defined]
+        fill_blind_indexes(self)  # type: ignore[arg-type]
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(BLIND_INDEXES_SOURCES) & set(update_fields):
+        if update_fields is not None and set(indexes.values()) & set(update_fields):
             kwargs["update_fields"] = {*update_fields, *indexes}
         super().save(*args, **kwargs)  # type: ignore[misc]
 
